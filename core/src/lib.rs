@@ -1,1 +1,84 @@
+//! carlink's domain: accounts, sessions and the SQLite store behind them.
+//!
+//! Nothing here knows about HTTP frameworks or Leptos. The server and the server functions call
+//! [`Carlink`] and turn its [`Error`] into responses.
 
+mod accounts;
+pub mod db;
+mod error;
+mod sessions;
+mod time;
+
+use std::sync::Arc;
+
+use secrecy::SecretSlice;
+use sqlx::SqlitePool;
+use url::Url;
+
+pub use accounts::{Password, UserId};
+pub use error::Error;
+pub use sessions::{SESSION_LIFETIME, SessionToken};
+
+/// Settings the domain needs from the server's configuration.
+#[derive(Clone, Debug)]
+pub struct CoreSettings {
+    /// The URL browsers use to reach carlink; Enode's Link UI sends drivers back under it.
+    pub public_url: Url,
+    /// Key for hashing session tokens before they are stored. `None` makes the server generate
+    /// one on first start and keep it in the database.
+    pub session_key: Option<SecretSlice<u8>>,
+}
+
+/// The handle the server and every request share: the database pool, the Enode client and the
+/// session key.
+#[derive(Clone)]
+pub struct Carlink {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: SqlitePool,
+    enode: enode::Client,
+    public_url: Url,
+    session_key: SecretSlice<u8>,
+}
+
+impl Carlink {
+    /// Builds the handle on an open, migrated database.
+    pub async fn new(
+        db: SqlitePool,
+        enode: enode::Client,
+        settings: CoreSettings,
+    ) -> Result<Self, Error> {
+        let session_key = match settings.session_key {
+            Some(key) => key,
+            None => sessions::load_or_create_session_key(&db).await?,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                enode,
+                public_url: settings.public_url,
+                session_key,
+            }),
+        })
+    }
+
+    pub fn db(&self) -> &SqlitePool {
+        &self.inner.db
+    }
+
+    pub fn enode(&self) -> &enode::Client {
+        &self.inner.enode
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.inner.public_url
+    }
+
+    /// Checks that the database answers a trivial query.
+    pub async fn check_health(&self) -> Result<(), Error> {
+        sqlx::query("SELECT 1").execute(self.db()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,58 @@
+//! Server functions for accounts: who is signed in, sign-up, sign-in and sign-out.
+//!
+//! Each one also works as a plain HTML form post without WASM: on success it redirects, on
+//! failure Leptos sends the browser back to the form with the error.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The signed-in user's id, or `None` when nobody is signed in.
+#[server(prefix = "/rpc", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<String>, AppError> {
+    use crate::state::{app_state, request_cookies};
+
+    let state = app_state()?;
+    let cookies = request_cookies().await?;
+    let user = state.signed_in_user(&cookies).await?;
+    Ok(user.map(|user| user.to_string()))
+}
+
+/// Creates an account, signs it in and goes to the home page.
+#[server(prefix = "/rpc", endpoint = "sign_up")]
+pub async fn sign_up(username: String, password: String) -> Result<(), AppError> {
+    use crate::state::{app_state, set_cookie};
+
+    let state = app_state()?;
+    let (_, token) = state.carlink.sign_up(username.trim(), &password).await?;
+    set_cookie(state.session_cookie(&token))?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Signs in and goes to the home page.
+#[server(prefix = "/rpc", endpoint = "sign_in")]
+pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    use crate::state::{app_state, set_cookie};
+
+    let state = app_state()?;
+    let (_, token) = state.carlink.sign_in(username.trim(), &password).await?;
+    set_cookie(state.session_cookie(&token))?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends the session and goes to the sign-in page.
+#[server(prefix = "/rpc", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::state::{SESSION_COOKIE, app_state, request_cookies, set_cookie};
+
+    let state = app_state()?;
+    let cookies = request_cookies().await?;
+    if let Some(cookie) = cookies.get(SESSION_COOKIE) {
+        state.carlink.sign_out(cookie.value()).await?;
+    }
+    set_cookie(state.expired_session_cookie())?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

@@ -1,0 +1,3 @@
+pub mod form;
+pub mod layout;
+pub mod session;

@@ -1,0 +1,17 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. " <A href="/">"Go to the start page"</A> "."</p>
+        </section>
+    }
+}

@@ -1,0 +1,90 @@
+//! `POST /api/signup`, `POST /api/login`, `POST /api/logout`, `GET /api/me` and
+//! `GET /api/user/{user_id}`.
+
+use app::{
+    error::AppError,
+    state::{AppState, SESSION_COOKIE},
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+
+use super::extract::{JsonBody, SignedInUser};
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    user_id: String,
+}
+
+/// Creates an account and signs it in: 201 with the user id and the session cookie.
+pub async fn sign_up(
+    State(state): State<AppState>,
+    cookies: CookieJar,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<Response, AppError> {
+    let (user_id, token) = state
+        .carlink
+        .sign_up(credentials.username.trim(), &credentials.password)
+        .await?;
+    let cookies = cookies.add(state.session_cookie(&token));
+    let body = Json(Me {
+        user_id: user_id.to_string(),
+    });
+    Ok((StatusCode::CREATED, cookies, body).into_response())
+}
+
+/// Signs in: 200 with the user id and the session cookie; 401 for a wrong username or password.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    cookies: CookieJar,
+    JsonBody(credentials): JsonBody<Credentials>,
+) -> Result<Response, AppError> {
+    let (user_id, token) = state
+        .carlink
+        .sign_in(credentials.username.trim(), &credentials.password)
+        .await?;
+    let cookies = cookies.add(state.session_cookie(&token));
+    let body = Json(Me {
+        user_id: user_id.to_string(),
+    });
+    Ok((cookies, body).into_response())
+}
+
+/// Ends the session, if any: 204 and a cookie that clears the session.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    cookies: CookieJar,
+) -> Result<Response, AppError> {
+    if let Some(cookie) = cookies.get(SESSION_COOKIE) {
+        state.carlink.sign_out(cookie.value()).await?;
+    }
+    let cookies = cookies.add(state.expired_session_cookie());
+    Ok((StatusCode::NO_CONTENT, cookies).into_response())
+}
+
+/// The session's user; 401 without a session.
+pub async fn me(user: SignedInUser) -> Json<Me> {
+    Json(Me {
+        user_id: user.0.to_string(),
+    })
+}
+
+/// The account behind a user id; only its own user may read it.
+pub async fn user(user: SignedInUser, Path(user_id): Path<String>) -> Result<Json<Me>, AppError> {
+    let user_id = user.require_same(&user_id)?;
+    Ok(Json(Me {
+        user_id: user_id.to_string(),
+    }))
+}

@@ -1,0 +1,50 @@
+//! The JSON API under `/api`, and `/healthz`. Failures are [`AppError`] bodies with the status of
+//! their kind.
+
+mod accounts;
+mod extract;
+
+use app::{error::AppError, state::AppState};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{any, get, post},
+};
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/signup", post(accounts::sign_up))
+        .route("/api/login", post(accounts::sign_in))
+        .route("/api/logout", post(accounts::sign_out))
+        .route("/api/me", get(accounts::me))
+        .route("/api/user/{user_id}", get(accounts::user))
+        .route("/api/{*rest}", any(unknown_endpoint))
+}
+
+/// 200 when the server is up and the database answers, 503 otherwise.
+async fn health(State(state): State<AppState>) -> Response {
+    match state.carlink.check_health().await {
+        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    json!({ "status": "unavailable", "message": "The database does not answer." }),
+                ),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn unknown_endpoint() -> AppError {
+    AppError::new(
+        app::error::ErrorKind::NotFound,
+        "There is no API endpoint at this path and method.",
+    )
+}

@@ -1,0 +1,204 @@
+//! Building the server from settings: store, Enode client, optional sandbox, routes.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use app::{App, shell, state::AppState};
+use axum::Router;
+use base64::{Engine, engine::general_purpose::STANDARD};
+use carlink_core::{Carlink, CoreSettings};
+use enode_sandbox::{Sandbox, SandboxConfig};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
+use tokio::net::TcpListener;
+use url::Url;
+
+use crate::{
+    api,
+    config::{EnodeSettings, Settings},
+    telemetry,
+};
+
+/// Where the built-in sandbox is mounted.
+const SANDBOX_PATH: &str = "/sandbox";
+
+/// A bound, ready-to-serve server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    carlink: Carlink,
+    public_url: Url,
+}
+
+impl Application {
+    /// Opens the database, binds the listener and assembles every route. Nothing is served until
+    /// [`Application::run_until_stopped`].
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = carlink_core::db::open(&settings.database_path).await?;
+
+        let listener = TcpListener::bind(settings.listen_addr)
+            .await
+            .with_context(|| format!("cannot listen on {}; is another server using it? Set CARLINK_ADDR to another address", settings.listen_addr))?;
+        let local_addr = listener.local_addr()?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{local_addr}"))?,
+        };
+
+        let (enode_client, sandbox) = connect_enode(&settings.enode, &public_url)?;
+        let carlink = Carlink::new(
+            db,
+            enode_client,
+            CoreSettings {
+                public_url: public_url.clone(),
+                session_key: settings
+                    .session_key
+                    .as_ref()
+                    .map(decode_session_key)
+                    .transpose()?,
+            },
+        )
+        .await?;
+
+        let state = AppState {
+            leptos_options: leptos_options(&settings, local_addr)?,
+            carlink: carlink.clone(),
+            secure_cookies: public_url.scheme() == "https",
+        };
+        let router = routes(state, sandbox.as_ref());
+
+        log_start(&settings, &public_url, sandbox.is_some());
+        Ok(Self {
+            listener,
+            router,
+            carlink,
+            public_url,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
+    }
+
+    /// Serves until `shutdown` completes, lets requests in flight finish, then closes the
+    /// database.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP failed")?;
+        self.carlink.db().close().await;
+        tracing::info!("server stopped");
+        Ok(())
+    }
+}
+
+/// Builds the Enode client for the configured environment. Without credentials this is the
+/// built-in sandbox, returned too so that its router can be mounted.
+fn connect_enode(
+    settings: &EnodeSettings,
+    public_url: &Url,
+) -> anyhow::Result<(enode::Client, Option<Sandbox>)> {
+    match settings {
+        EnodeSettings::BuiltInSandbox => {
+            let base_url = public_url.join(SANDBOX_PATH.trim_start_matches('/'))?;
+            let config = SandboxConfig::new(base_url);
+            let (client_id, client_secret) = (
+                config.client_id.clone(),
+                SecretString::from(config.client_secret.clone()),
+            );
+            let sandbox = Sandbox::new(config);
+            let urls = enode::Urls {
+                api: sandbox.api_url(),
+                token: sandbox.token_url(),
+                link_ui: sandbox.link_ui_url(),
+            };
+            let client = enode::Client::new(enode::Config::new(urls, client_id, client_secret))?;
+            Ok((client, Some(sandbox)))
+        }
+        EnodeSettings::Remote {
+            urls,
+            client_id,
+            client_secret,
+        } => {
+            let client = enode::Client::new(enode::Config::new(
+                urls.as_ref().clone(),
+                client_id.clone(),
+                client_secret.clone(),
+            ))?;
+            Ok((client, None))
+        }
+    }
+}
+
+fn routes(state: AppState, sandbox: Option<&Sandbox>) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let page_routes = generate_route_list(App);
+
+    let mut router = Router::new()
+        .merge(api::router())
+        .leptos_routes(&state, page_routes, {
+            let leptos_options = leptos_options.clone();
+            move || shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state);
+    if let Some(sandbox) = sandbox {
+        router = router.nest_service(SANDBOX_PATH, sandbox.router());
+    }
+    telemetry::request_layers(router)
+}
+
+/// Leptos' options from the variables cargo-leptos sets, with the site root and address of
+/// these settings.
+fn leptos_options(settings: &Settings, local_addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
+    let mut options = leptos::config::get_config_from_env()?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = Arc::from("carlink");
+    }
+    options.site_root = Arc::from(settings.site_root.to_string_lossy().as_ref());
+    options.site_addr = local_addr;
+    Ok(options)
+}
+
+fn decode_session_key(encoded: &SecretString) -> anyhow::Result<SecretSlice<u8>> {
+    let key = STANDARD.decode(encoded.expose_secret()).context(
+        "CARLINK_SESSION_KEY is not valid base64; generate one with `openssl rand -base64 32`",
+    )?;
+    anyhow::ensure!(
+        key.len() >= 32,
+        "CARLINK_SESSION_KEY decodes to {} bytes; it needs at least 32 (`openssl rand -base64 32`)",
+        key.len()
+    );
+    Ok(SecretSlice::from(key))
+}
+
+fn log_start(settings: &Settings, public_url: &Url, sandbox_mounted: bool) {
+    tracing::info!(url = %public_url, "carlink listening");
+    tracing::info!(path = %settings.database_path.display(), "database");
+    match &settings.enode {
+        EnodeSettings::BuiltInSandbox if sandbox_mounted => {
+            tracing::info!(sandbox = %format!("{public_url}{}", SANDBOX_PATH.trim_start_matches('/')), "no Enode credentials set: using the built-in Enode sandbox");
+            for account in Sandbox::accounts() {
+                tracing::info!(
+                    email = account.email,
+                    password = account.password,
+                    vehicles = account.vehicle_count,
+                    "sandbox vendor account"
+                );
+            }
+        }
+        EnodeSettings::BuiltInSandbox => {}
+        EnodeSettings::Remote { urls, .. } => {
+            tracing::info!(api = %urls.api, link_ui = %urls.link_ui, "using Enode with the configured credentials");
+        }
+    }
+}

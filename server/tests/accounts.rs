@@ -1,0 +1,322 @@
+//! Accounts and sessions through the JSON API of a real server.
+
+mod common;
+
+use common::{PASSWORD, TestServer, json_of};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn sign_up_signs_in() {
+    let server = TestServer::start().await;
+    let client = server.client();
+
+    let response = client
+        .post(server.url("/api/signup"))
+        .json(&json!({ "username": "ada", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["userId"], "ada");
+
+    let cookie = cookie.expect("sign-up sets a session cookie");
+    assert!(cookie.starts_with("carlink_session="), "cookie: {cookie}");
+    assert!(cookie.contains("HttpOnly"), "cookie: {cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "cookie: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "an http server must not set Secure: {cookie}"
+    );
+
+    let (status, body) = json_of(client.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["userId"], "ada");
+}
+
+#[tokio::test]
+async fn sign_in_with_password() {
+    let server = TestServer::start().await;
+    server.signed_up_client("grace").await;
+
+    let client = server.client();
+    let response = client
+        .post(server.url("/api/login"))
+        .json(&json!({ "username": "grace", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["userId"], "grace");
+
+    let (status, body) = json_of(client.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["userId"], "grace");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_look_alike() {
+    let server = TestServer::start().await;
+    server.signed_up_client("linus").await;
+    let client = server.client();
+
+    let wrong_password = client
+        .post(server.url("/api/login"))
+        .json(&json!({ "username": "linus", "password": "not the password" }))
+        .send()
+        .await
+        .unwrap();
+    let (wrong_password_status, wrong_password_body) = json_of(wrong_password).await;
+    let unknown_user = client
+        .post(server.url("/api/login"))
+        .json(&json!({ "username": "nobody", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let (unknown_user_status, unknown_user_body) = json_of(unknown_user).await;
+
+    assert_eq!(wrong_password_status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_user_status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        wrong_password_body, unknown_user_body,
+        "the answer must not reveal which part was wrong"
+    );
+    assert_eq!(wrong_password_body["error"], "unauthorized");
+
+    let (status, _) = json_of(client.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a failed sign-in must not start a session"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_username_conflicts() {
+    let server = TestServer::start().await;
+    server.signed_up_client("margaret").await;
+
+    let response = server
+        .client()
+        .post(server.url("/api/signup"))
+        .json(&json!({ "username": "margaret", "password": "another password" }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"], "conflict");
+    assert!(
+        body["message"].as_str().unwrap().contains("margaret"),
+        "message: {body}"
+    );
+
+    // The first account still signs in with its own password.
+    let response = server
+        .client()
+        .post(server.url("/api/login"))
+        .json(&json!({ "username": "margaret", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn invalid_usernames_get_the_rule() {
+    let server = TestServer::start().await;
+    let client = server.client();
+
+    for username in [
+        "ab",
+        "Upper",
+        "with space",
+        "dots.not.allowed",
+        &"x".repeat(65),
+    ] {
+        let response = client
+            .post(server.url("/api/signup"))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json_of(response).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "username {username:?}"
+        );
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("3 to 64 characters"),
+            "username {username:?}: {message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn short_password_is_rejected() {
+    let server = TestServer::start().await;
+    let response = server
+        .client()
+        .post(server.url("/api/signup"))
+        .json(&json!({ "username": "shorty", "password": "short" }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["message"].as_str().unwrap().contains("8 to 128"),
+        "message: {body}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_body_is_a_bad_request() {
+    let server = TestServer::start().await;
+    let client = server.client();
+
+    let not_json = client
+        .post(server.url("/api/signup"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(not_json).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "bad_request");
+
+    let missing_field = client
+        .post(server.url("/api/signup"))
+        .json(&json!({ "username": "nopassword" }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(missing_field).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["message"].as_str().unwrap().contains("password"),
+        "message: {body}"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_ends_session() {
+    let server = TestServer::start().await;
+    let client = server.signed_up_client("alan").await;
+
+    let response = client.post(server.url("/api/logout")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    let (status, _) = json_of(client.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signed_out_cookie_stays_dead() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    let response = client
+        .post(server.url("/api/signup"))
+        .json(&json!({ "username": "barbara", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    client.post(server.url("/api/logout")).send().await.unwrap();
+
+    // Replaying the old cookie value after sign-out must not work.
+    let replay = reqwest::Client::new()
+        .get(server.url("/api/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn session_survives_restart() {
+    let server = TestServer::start().await;
+    let client = server.signed_up_client("edsger").await;
+
+    let server = server.restart().await;
+    // The restarted server listens on another port; the cookie is sent by host, not port.
+    let (status, body) = json_of(client.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["userId"], "edsger");
+}
+
+#[tokio::test]
+async fn user_route_needs_own_session() {
+    let server = TestServer::start().await;
+    let owner = server.signed_up_client("owner").await;
+    let other = server.signed_up_client("other").await;
+
+    let anonymous = server
+        .client()
+        .get(server.url("/api/user/owner"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(anonymous).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"], "unauthorized");
+
+    let (status, body) = json_of(
+        other
+            .get(server.url("/api/user/owner"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["error"], "forbidden");
+
+    let (status, body) = json_of(
+        owner
+            .get(server.url("/api/user/owner"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["userId"], "owner");
+}
+
+#[tokio::test]
+async fn healthz_reports_ok() {
+    let server = TestServer::start().await;
+    let (status, body) = json_of(reqwest::get(server.url("/healthz")).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_json_404() {
+    let server = TestServer::start().await;
+    let (status, body) = json_of(
+        reqwest::get(server.url("/api/does-not-exist"))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "not_found");
+}
