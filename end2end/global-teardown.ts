@@ -1,14 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { serverStateFile } from './global-setup';
+import { stopServer } from './server';
 
 export default async function globalTeardown(): Promise<void> {
   if (!existsSync(serverStateFile)) return;
   const { pid, folder } = JSON.parse(readFileSync(serverStateFile, 'utf8'));
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    // Already stopped.
-  }
+  stopServer(pid, folder);
   rmSync(serverStateFile, { force: true });
-  rmSync(folder, { recursive: true, force: true });
 }

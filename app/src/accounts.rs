@@ -30,16 +30,27 @@ pub async fn sign_up(username: String, password: String) -> Result<(), AppError>
     Ok(())
 }
 
-/// Signs in and goes to the home page.
+/// Signs in and goes to `next` (a path on this site, such as the callback page that sent the
+/// driver to sign in), or to the home page.
 #[server(prefix = "/rpc", endpoint = "sign_in")]
-pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::state::{app_state, set_cookie};
 
     let state = app_state()?;
     let (_, token) = state.carlink.sign_in(username.trim(), &password).await?;
     set_cookie(state.session_cookie(&token))?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(local_path(next.as_deref()).unwrap_or("/"));
     Ok(())
+}
+
+/// `path` when it is a path on this site; `None` for anything that could lead elsewhere, such as
+/// `//host` or `https://host`.
+pub fn local_path(path: Option<&str>) -> Option<&str> {
+    path.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\"))
 }
 
 /// Ends the session and goes to the sign-in page.
@@ -55,4 +66,32 @@ pub async fn sign_out() -> Result<(), AppError> {
     set_cookie(state.expired_session_cookie())?;
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn local_path_accepts_site_paths() {
+        assert_eq!(
+            local_path(Some("/callback?state=abc")),
+            Some("/callback?state=abc")
+        );
+        assert_eq!(local_path(Some("/")), Some("/"));
+    }
+
+    #[test]
+    fn local_path_rejects_other_sites() {
+        for path in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(local_path(Some(path)), None, "{path}");
+        }
+        assert_eq!(local_path(None), None);
+    }
 }

@@ -106,6 +106,20 @@ mod ssr {
                 Error::UsernameTaken(_) => ErrorKind::Conflict,
                 Error::WrongCredentials | Error::NotSignedIn => ErrorKind::Unauthorized,
                 Error::Forbidden => ErrorKind::Forbidden,
+                Error::UnknownVendor(_) => ErrorKind::BadRequest,
+                Error::LinkNotFound => ErrorKind::NotFound,
+                Error::LinkExpired { .. } => ErrorKind::Gone,
+                Error::LinkNotCompleted { .. } => ErrorKind::Conflict,
+                Error::UntrustedLinkUrl(_) => ErrorKind::BadGateway,
+                Error::Enode(enode_error) => {
+                    // The driver sees a short message; the log keeps Enode's answer.
+                    tracing::warn!(error = %enode_error, "Enode call failed");
+                    if error.is_transient() {
+                        ErrorKind::Unavailable
+                    } else {
+                        ErrorKind::BadGateway
+                    }
+                }
                 Error::Database(_) | Error::Internal(_) => ErrorKind::Internal,
             };
             if kind == ErrorKind::Internal {

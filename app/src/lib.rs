@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod components;
 pub mod error;
+pub mod links;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -18,7 +19,7 @@ use leptos_router::{
 
 use crate::{
     components::session::provide_session,
-    pages::{HomePage, NotFoundPage, SignInPage, SignUpPage},
+    pages::{CallbackPage, HomePage, LinkPage, NotFoundPage, SignInPage, SignUpPage},
 };
 
 /// The HTML document around the app.
@@ -60,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/link") view=LinkPage ssr=SsrMode::Async />
+                    <Route path=path!("/callback") view=CallbackPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1,4 +1,4 @@
-use crate::UserId;
+use crate::{UserId, vendors::vendor_ids};
 
 /// Everything a domain operation can fail with. Each variant is one situation a caller can act on;
 /// the server maps each to one HTTP status and shows the message to the user, except for
@@ -24,9 +24,54 @@ pub enum Error {
     #[error("This belongs to another account.")]
     Forbidden,
 
+    #[error("\"{0}\" is not a vehicle brand carlink can link. Choose one of: {ids}.", ids = vendor_ids())]
+    UnknownVendor(String),
+
+    /// No pending link has this state or link token.
+    #[error("This link is unknown. Start linking your car again from the list of brands.")]
+    LinkNotFound,
+
+    #[error(
+        "This {vendor} link has expired; links last 24 hours. Start again to link your {vendor} account."
+    )]
+    LinkExpired { vendor: String },
+
+    /// Enode does not list the vendor as linked: the driver left Link UI before granting access.
+    #[error(
+        "Enode does not list your {vendor} account as linked yet. Finish signing in on Enode's page, \
+         or start again."
+    )]
+    LinkNotCompleted { vendor: String },
+
+    /// Enode returned a Link UI address outside the configured Link UI, which carlink never follows.
+    #[error(
+        "Enode returned a link to an unexpected address ({0}), so carlink did not follow it. Try again later."
+    )]
+    UntrustedLinkUrl(String),
+
+    #[error("{}", enode_message(.0))]
+    Enode(#[from] enode::Error),
+
     #[error("Storing data failed: {0}")]
     Database(#[from] sqlx::Error),
 
     #[error("{0}")]
     Internal(String),
+}
+
+impl Error {
+    /// True when the same request may work later: Enode was rate limiting, failing, slow or
+    /// unreachable.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Enode(error) if error.is_transient())
+    }
+}
+
+fn enode_message(error: &enode::Error) -> String {
+    if error.is_transient() {
+        "Enode is not answering right now. Nothing was lost: try again in a minute.".to_owned()
+    } else {
+        "Enode rejected carlink's request. Try again later; if it keeps failing, tell carlink's operators."
+            .to_owned()
+    }
 }

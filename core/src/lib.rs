@@ -1,4 +1,4 @@
-//! carlink's domain: accounts, sessions and the SQLite store behind them.
+//! carlink's domain: accounts, sessions, the link flow and the SQLite store behind them.
 //!
 //! Nothing here knows about HTTP frameworks or Leptos. The server and the server functions call
 //! [`Carlink`] and turn its [`Error`] into responses.
@@ -6,8 +6,12 @@
 mod accounts;
 pub mod db;
 mod error;
+mod links;
+mod locks;
 mod sessions;
 mod time;
+mod vehicles;
+mod vendors;
 
 use std::sync::Arc;
 
@@ -17,13 +21,20 @@ use url::Url;
 
 pub use accounts::{Password, UserId};
 pub use error::Error;
+pub use links::{
+    CALLBACK_PATH, LINK_LIFETIME, Language, LinkOutcome, LinkReference, LinkStart, LinkSummary,
+};
 pub use sessions::{SESSION_LIFETIME, SessionToken};
+pub use vehicles::{LinkedVendorRecord, VehicleRecord};
+pub use vendors::{SUPPORTED_VENDORS, SupportedVendor};
 
 /// Settings the domain needs from the server's configuration.
 #[derive(Clone, Debug)]
 pub struct CoreSettings {
     /// The URL browsers use to reach carlink; Enode's Link UI sends drivers back under it.
     pub public_url: Url,
+    /// How long a started link can be confirmed; [`LINK_LIFETIME`] matches Enode's sessions.
+    pub link_lifetime: std::time::Duration,
     /// Key for hashing session tokens before they are stored. `None` makes the server generate
     /// one on first start and keep it in the database.
     pub session_key: Option<SecretSlice<u8>>,
@@ -40,7 +51,10 @@ struct Inner {
     db: SqlitePool,
     enode: enode::Client,
     public_url: Url,
+    link_lifetime: std::time::Duration,
     session_key: SecretSlice<u8>,
+    /// Serializes confirms of the same pending link.
+    link_locks: locks::KeyedLocks,
 }
 
 impl Carlink {
@@ -59,7 +73,9 @@ impl Carlink {
                 db,
                 enode,
                 public_url: settings.public_url,
+                link_lifetime: settings.link_lifetime,
                 session_key,
+                link_locks: locks::KeyedLocks::default(),
             }),
         })
     }

@@ -22,11 +22,19 @@ export async function waitForHydration(page: Page): Promise<void> {
 }
 
 /** Signs up through the form and waits for the signed-in home page. */
-export async function signUp(page: Page, username: string): Promise<void> {
+export async function signUp(page: Page, username: string, options = { hydrated: true }): Promise<void> {
   await page.goto('/signup');
-  await waitForHydration(page);
+  if (options.hydrated) await waitForHydration(page);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText(username);
+  await expect(page.getByText('Signed in as')).toContainText(username);
+}
+
+/** Signs in to the sandbox's Link UI with a sandbox account; the consent page follows. */
+export async function signInAtSandbox(page: Page, email: string, password: string): Promise<void> {
+  await expect(page).toHaveURL(/\/sandbox\/link\//);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

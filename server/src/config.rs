@@ -1,7 +1,7 @@
 //! Settings from the environment (and an optional `.env`), with embedded defaults so that a
 //! fresh checkout runs with none set. `.env.example` documents every variable.
 
-use std::{env, net::SocketAddr, path::PathBuf};
+use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 use url::Url;
@@ -29,6 +29,10 @@ pub struct Settings {
     /// The folder with the built WASM, JS and CSS (`pkg/`) and the public assets.
     pub site_root: PathBuf,
     pub enode: EnodeSettings,
+    /// Limit for one HTTP attempt to Enode; failed attempts are retried a few times.
+    pub enode_timeout: Duration,
+    /// How long a started link can be confirmed. Enode's link sessions last 24 hours.
+    pub link_lifetime: Duration,
     /// Secret for signing Enode webhook deliveries; generated when unset.
     pub webhook_secret: Option<SecretString>,
     /// Key for hashing session tokens (base64, at least 32 bytes); generated and stored when unset.
@@ -69,6 +73,9 @@ impl Settings {
             database_path,
             site_root,
             enode: enode_from_env()?,
+            enode_timeout: read_seconds("ENODE_TIMEOUT_SECS")?.unwrap_or(DEFAULT_ENODE_TIMEOUT),
+            link_lifetime: read_seconds("CARLINK_LINK_LIFETIME_SECS")?
+                .unwrap_or(carlink_core::LINK_LIFETIME),
             webhook_secret: read("ENODE_WEBHOOK_SECRET").map(SecretString::from),
             session_key: read("CARLINK_SESSION_KEY").map(SecretString::from),
         })
@@ -82,6 +89,8 @@ impl Settings {
             database_path,
             site_root: PathBuf::from("target/site"),
             enode: EnodeSettings::BuiltInSandbox,
+            enode_timeout: DEFAULT_ENODE_TIMEOUT,
+            link_lifetime: carlink_core::LINK_LIFETIME,
             webhook_secret: None,
             session_key: None,
         }
@@ -140,6 +149,23 @@ fn enode_from_env() -> Result<EnodeSettings, SettingsError> {
         client_id,
         client_secret,
     })
+}
+
+const DEFAULT_ENODE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A positive whole number of seconds.
+fn read_seconds(name: &'static str) -> Result<Option<Duration>, SettingsError> {
+    let Some(value) = read(name) else {
+        return Ok(None);
+    };
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds > 0 => Ok(Some(Duration::from_secs(seconds))),
+        _ => Err(SettingsError {
+            name,
+            value,
+            reason: "expected a whole number of seconds greater than 0".to_owned(),
+        }),
+    }
 }
 
 /// A variable's value; unset and empty are the same.

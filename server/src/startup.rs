@@ -46,12 +46,13 @@ impl Application {
             None => Url::parse(&format!("http://{local_addr}"))?,
         };
 
-        let (enode_client, sandbox) = connect_enode(&settings.enode, &public_url)?;
+        let (enode_client, sandbox) = connect_enode(&settings, &public_url)?;
         let carlink = Carlink::new(
             db,
             enode_client,
             CoreSettings {
                 public_url: public_url.clone(),
+                link_lifetime: settings.link_lifetime,
                 session_key: settings
                     .session_key
                     .as_ref()
@@ -104,10 +105,15 @@ impl Application {
 /// Builds the Enode client for the configured environment. Without credentials this is the
 /// built-in sandbox, returned too so that its router can be mounted.
 fn connect_enode(
-    settings: &EnodeSettings,
+    settings: &Settings,
     public_url: &Url,
 ) -> anyhow::Result<(enode::Client, Option<Sandbox>)> {
-    match settings {
+    let client = |urls: enode::Urls, client_id: String, client_secret: SecretString| {
+        let mut config = enode::Config::new(urls, client_id, client_secret);
+        config.request_timeout = settings.enode_timeout;
+        enode::Client::new(config)
+    };
+    match &settings.enode {
         EnodeSettings::BuiltInSandbox => {
             let base_url = public_url.join(SANDBOX_PATH.trim_start_matches('/'))?;
             let config = SandboxConfig::new(base_url);
@@ -121,21 +127,20 @@ fn connect_enode(
                 token: sandbox.token_url(),
                 link_ui: sandbox.link_ui_url(),
             };
-            let client = enode::Client::new(enode::Config::new(urls, client_id, client_secret))?;
-            Ok((client, Some(sandbox)))
+            Ok((client(urls, client_id, client_secret)?, Some(sandbox)))
         }
         EnodeSettings::Remote {
             urls,
             client_id,
             client_secret,
-        } => {
-            let client = enode::Client::new(enode::Config::new(
+        } => Ok((
+            client(
                 urls.as_ref().clone(),
                 client_id.clone(),
                 client_secret.clone(),
-            ))?;
-            Ok((client, None))
-        }
+            )?,
+            None,
+        )),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Who is signed in, shared by every page, and the actions that change it.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
+use leptos_router::{components::Redirect, hooks::use_location, location::Url};
 
 use crate::{accounts::current_user, error::AppError};
 
@@ -45,13 +45,21 @@ pub fn use_session() -> Session {
 }
 
 /// Renders its children for a signed-in user, with [`CurrentUser`] provided; redirects anybody
-/// else to `redirect_to`, the sign-in page unless given.
+/// else to `redirect_to`, or to the sign-in page, which returns to this page afterwards.
 #[component]
 pub fn RequireUser(
     #[prop(optional, into)] redirect_to: Option<String>,
     children: ChildrenFn,
 ) -> impl IntoView {
-    let redirect_to = redirect_to.unwrap_or_else(|| "/login".to_owned());
+    let redirect_to = redirect_to.unwrap_or_else(|| {
+        let location = use_location();
+        let here = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            location.search.get_untracked()
+        );
+        format!("/login?next={}", Url::escape(&here))
+    });
     let session = use_session();
     let children = StoredValue::new(children);
 

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::accounts::{SignIn, SignUp};
 use crate::components::{
@@ -49,6 +49,7 @@ pub fn SignUpPage() -> impl IntoView {
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     use_session().refresh_after(action);
+    let next = use_query_map().with_untracked(|query| query.get("next"));
 
     view! {
         <Title text="Sign in · carlink" />
@@ -56,6 +57,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             <ActionForm action=action attr:class="stacked">
+                {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                 <label for="signin-username">"Username"</label>
                 <input id="signin-username" name="username" autocomplete="username" required />
                 <PasswordField id="signin-password" autocomplete="current-password" />

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod extract;
+mod links;
 
 use app::{error::AppError, state::AppState};
 use axum::{
@@ -22,6 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/logout", post(accounts::sign_out))
         .route("/api/me", get(accounts::me))
         .route("/api/user/{user_id}", get(accounts::user))
+        .route("/api/vendors", get(links::vendors))
+        .route("/api/user/{user_id}/link", get(links::start))
+        .route("/api/confirm-link", post(links::confirm))
+        .route("/api/user/{user_id}/vehicles", get(links::vehicles))
         .route("/api/{*rest}", any(unknown_endpoint))
 }
 
