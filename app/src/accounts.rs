@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// The signed-in user's id, or `None` when nobody is signed in.
+/// The signed-in user's id, or `None` without a signed-in user.
 #[server(prefix = "/rpc", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<String>, AppError> {
     use crate::state::{app_state, request_cookies};

@@ -26,7 +26,7 @@ pub enum ErrorKind {
     Gone,
     /// 422: a value breaks a rule; the message states the rule.
     Unprocessable,
-    /// 502: Enode answered with something unusable.
+    /// 502: Enode returned an error or a response carlink cannot use.
     BadGateway,
     /// 503: Enode or the database is unavailable for now; trying again later can work.
     Unavailable,
@@ -77,7 +77,7 @@ impl fmt::Display for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
-    /// Transport failures: the request did not reach the server or the answer did not come back.
+    /// Maps transport failures, where the request or its response was lost, to an error to show.
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         let message = match error {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
@@ -112,7 +112,7 @@ mod ssr {
                 Error::LinkNotCompleted { .. } => ErrorKind::Conflict,
                 Error::UntrustedLinkUrl(_) => ErrorKind::BadGateway,
                 Error::Enode(enode_error) => {
-                    // The driver sees a short message; the log keeps Enode's answer.
+                    // The driver gets a short message, and the log keeps Enode's response.
                     tracing::warn!(error = %enode_error, "Enode call failed");
                     if error.is_transient() {
                         ErrorKind::Unavailable

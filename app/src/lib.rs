@@ -22,7 +22,7 @@ use crate::{
     pages::{CallbackPage, HomePage, LinkPage, NotFoundPage, SignInPage, SignUpPage},
 };
 
-/// The HTML document around the app.
+/// Renders the HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>

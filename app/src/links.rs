@@ -91,7 +91,7 @@ pub struct CallbackView {
     pub result: Option<LinkResultView>,
 }
 
-/// The brands carlink offers.
+/// Lists the brands carlink offers.
 #[server(prefix = "/rpc", endpoint = "vendors")]
 pub async fn list_vendors() -> Result<Vec<VendorOption>, AppError> {
     Ok(ssr::vendor_options())
@@ -144,7 +144,7 @@ pub async fn confirm_link(
     ssr::confirm(&app, &user, &reference).await
 }
 
-/// The signed-in driver's linked vendors and vehicles.
+/// Lists the signed-in driver's linked vendors and vehicles.
 #[server(prefix = "/rpc", endpoint = "garage")]
 pub async fn garage() -> Result<GarageView, AppError> {
     use crate::state::{app_state, require_user};
@@ -320,7 +320,7 @@ pub mod ssr {
         }
     }
 
-    /// The charging state in words, from Enode's power delivery state and flags.
+    /// Describes the charging state in words, from Enode's power delivery state and flags.
     fn charging_state(record: &VehicleRecord) -> &'static str {
         match record.power_delivery_state.as_deref() {
             Some("PLUGGED_IN:CHARGING") => return "Charging",

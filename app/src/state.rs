@@ -28,7 +28,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    /// The cookie that carries a new session: HttpOnly, SameSite=Lax, for the whole site.
+    /// Builds the cookie that carries a new session: HttpOnly, SameSite=Lax, for the whole site.
     pub fn session_cookie(&self, token: &SessionToken) -> Cookie<'static> {
         let max_age =
             time::Duration::seconds(i64::try_from(SESSION_LIFETIME.as_secs()).unwrap_or(i64::MAX));
@@ -41,7 +41,7 @@ impl AppState {
             .build()
     }
 
-    /// A cookie that makes the browser forget the session.
+    /// Builds a cookie that makes the browser forget the session.
     pub fn expired_session_cookie(&self) -> Cookie<'static> {
         Cookie::build((SESSION_COOKIE, ""))
             .path("/")
@@ -52,7 +52,7 @@ impl AppState {
             .build()
     }
 
-    /// The signed-in user, or `None` without a valid session cookie.
+    /// Looks up the signed-in user, or `None` without a valid session cookie.
     pub async fn signed_in_user(&self, cookies: &CookieJar) -> Result<Option<UserId>, AppError> {
         match cookies.get(SESSION_COOKIE) {
             Some(cookie) if !cookie.value().is_empty() => {

@@ -14,7 +14,7 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// How long a connection waits for another writer before reporting the database busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Failures while opening the store; each says what to do about it.
+/// Failures while opening the store. Each message states the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot create the database folder {folder}: {source}")]

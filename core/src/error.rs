@@ -1,7 +1,7 @@
 use crate::{UserId, vendors::vendor_ids};
 
-/// Everything a domain operation can fail with. Each variant is one situation a caller can act on;
-/// the server maps each to one HTTP status and shows the message to the user, except for
+/// Everything a domain operation can fail with. Each variant is one situation a caller can act on.
+/// The server maps each to one HTTP status and shows its message to the user. The exceptions are
 /// [`Error::Database`] and [`Error::Internal`], whose details are only logged.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -1,6 +1,6 @@
 //! carlink's domain: accounts, sessions, the link flow and the SQLite store behind them.
 //!
-//! Nothing here knows about HTTP frameworks or Leptos. The server and the server functions call
+//! Nothing here depends on HTTP frameworks or Leptos. The server and the server functions call
 //! [`Carlink`] and turn its [`Error`] into responses.
 
 mod accounts;
@@ -92,7 +92,7 @@ impl Carlink {
         &self.inner.public_url
     }
 
-    /// Checks that the database answers a trivial query.
+    /// Checks that the database responds to a trivial query.
     pub async fn check_health(&self) -> Result<(), Error> {
         sqlx::query("SELECT 1").execute(self.db()).await?;
         Ok(())

@@ -21,7 +21,7 @@ pub const LINK_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// The path Enode's Link UI sends drivers back to.
 pub const CALLBACK_PATH: &str = "/callback";
 
-/// What carlink asks Enode to read. Charging control is not requested because carlink only
+/// The scopes carlink requests from Enode. Charging control is left out because carlink only
 /// shows the car.
 const SCOPES: [Scope; 2] = [Scope::VehicleReadData, Scope::VehicleReadLocation];
 
@@ -32,8 +32,8 @@ pub struct LinkStart {
     pub link_token: String,
 }
 
-/// How a returning driver's link is identified: by the `state` carlink put into the redirect
-/// URI, or by Enode's link token.
+/// The identifier of a returning driver's link: the `state` carlink put into the redirect URI,
+/// or Enode's link token.
 #[derive(Clone, Debug)]
 pub enum LinkReference {
     State(String),
@@ -169,7 +169,7 @@ impl Carlink {
         })
     }
 
-    /// Confirms the driver's link: asks Enode for the user's linked vendors and vehicles and
+    /// Confirms the driver's link: fetches the user's linked vendors and vehicles from Enode and
     /// saves the vendor, its vehicles and their latest state in one transaction.
     ///
     /// Confirming a confirmed link again returns what is stored without calling Enode, and

@@ -21,7 +21,7 @@ impl KeyedLocks {
                 .locks
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            // Drops locks nobody holds or waits for, so the map stays as small as the number
+            // Drops locks that no task holds or waits for, so the map stays as small as the number
             // of links being confirmed right now.
             locks.retain(|_, lock| Arc::strong_count(lock) > 1);
             locks.entry(key.to_owned()).or_default().clone()

@@ -29,7 +29,7 @@ impl SessionToken {
         Self(SecretString::from(URL_SAFE_NO_PAD.encode(bytes)))
     }
 
-    /// The cookie value. Callers must not log it.
+    /// Returns the cookie value. Callers must not log it.
     pub fn expose(&self) -> &str {
         self.0.expose_secret()
     }

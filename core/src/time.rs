@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 
-/// The current time as stored in the database: Unix milliseconds.
+/// Returns the current time as stored in the database: Unix milliseconds.
 pub(crate) fn now_millis() -> i64 {
     Utc::now().timestamp_millis()
 }

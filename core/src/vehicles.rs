@@ -47,7 +47,7 @@ pub struct VehicleRecord {
 }
 
 impl Carlink {
-    /// The user's linked vendors, by vendor id.
+    /// Lists the user's linked vendors, by vendor id.
     pub async fn linked_vendors(&self, user_id: &UserId) -> Result<Vec<LinkedVendorRecord>, Error> {
         let user = user_id.as_str();
         let rows = sqlx::query!(
@@ -67,7 +67,7 @@ impl Carlink {
             .collect())
     }
 
-    /// The user's vehicles with their latest state, by vendor, then name.
+    /// Lists the user's vehicles with their latest state, by vendor, then name.
     pub async fn vehicles(&self, user_id: &UserId) -> Result<Vec<VehicleRecord>, Error> {
         let user = user_id.as_str();
         let rows = sqlx::query!(

@@ -122,14 +122,14 @@ pub const SUPPORTED_VENDORS: &[SupportedVendor] = &[
 impl SupportedVendor {
     /// Finds an offered vendor by id, ignoring case and surrounding spaces.
     pub fn parse(raw: &str) -> Result<&'static Self, Error> {
-        let wanted = raw.trim();
+        let requested = raw.trim();
         SUPPORTED_VENDORS
             .iter()
-            .find(|vendor| vendor.id.eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| Error::UnknownVendor(crate::accounts::truncate_for_message(wanted)))
+            .find(|vendor| vendor.id.eq_ignore_ascii_case(requested))
+            .ok_or_else(|| Error::UnknownVendor(crate::accounts::truncate_for_message(requested)))
     }
 
-    /// The display name of a vendor id, or the id itself for a vendor carlink does not offer
+    /// Returns the display name of a vendor id, or the id itself for a vendor carlink does not offer
     /// (Enode may report one linked elsewhere).
     pub fn display_name(id: &str) -> String {
         Self::parse(id).map_or_else(|_| id.to_owned(), |vendor| vendor.name.to_owned())
@@ -145,7 +145,7 @@ impl SupportedVendor {
     }
 }
 
-/// The comma-separated ids of every offered vendor, for error messages.
+/// Lists the ids of every offered vendor, comma-separated, for error messages.
 pub fn vendor_ids() -> String {
     SUPPORTED_VENDORS
         .iter()

@@ -6,7 +6,7 @@ use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
 use secrecy::SecretString;
 use url::Url;
 
-/// Where Enode lives and how to authenticate there.
+/// The Enode environment and its credentials.
 #[derive(Clone, Debug)]
 pub enum EnodeSettings {
     /// No credentials: mount the built-in sandbox under `/sandbox` and talk to it.
@@ -153,7 +153,7 @@ fn enode_from_env() -> Result<EnodeSettings, SettingsError> {
 
 const DEFAULT_ENODE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A positive whole number of seconds.
+/// Reads a positive whole number of seconds.
 fn read_seconds(name: &'static str) -> Result<Option<Duration>, SettingsError> {
     let Some(value) = read(name) else {
         return Ok(None);
@@ -168,7 +168,7 @@ fn read_seconds(name: &'static str) -> Result<Option<Duration>, SettingsError> {
     }
 }
 
-/// A variable's value; unset and empty are the same.
+/// Reads a variable's value; unset and empty are the same.
 fn read(name: &str) -> Option<String> {
     env::var(name)
         .ok()

@@ -20,7 +20,7 @@ use crate::{
     telemetry,
 };
 
-/// Where the built-in sandbox is mounted.
+/// The path the built-in sandbox is mounted at.
 const SANDBOX_PATH: &str = "/sandbox";
 
 /// A bound, ready-to-serve server.

@@ -418,7 +418,7 @@ async fn enode_failure_keeps_link_usable() {
     let (status, _) = server.confirm(&client, &token).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 
-    // Answers slower than the 1 s timeout.
+    // Responses slower than the 1 s timeout.
     reqwest::Client::new().delete(&faults).send().await.unwrap();
     control(
         faults.clone(),
@@ -428,7 +428,7 @@ async fn enode_failure_keeps_link_usable() {
     let (status, _) = server.confirm(&client, &token).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 
-    // Once Enode answers again the same link confirms.
+    // Once Enode responds again, the same link confirms.
     reqwest::Client::new().delete(&faults).send().await.unwrap();
     let (status, body) = server.confirm(&client, &token).await;
     assert_eq!(status, StatusCode::OK, "{body}");

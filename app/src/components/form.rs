@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// A labelled password input with a Show/Hide button. The button needs the WASM; without it the
+/// Renders a labelled password input with a Show/Hide button. The button needs the WASM; without it the
 /// field works as a plain password input.
 #[component]
 pub fn PasswordField(

@@ -3,7 +3,7 @@ use leptos_router::components::A;
 
 use crate::{accounts::SignOut, components::session::use_session};
 
-/// The bar at the top of every page: the product name and the signed-in user with sign-out.
+/// Renders the bar at the top of every page: the product name and the signed-in user with sign-out.
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();

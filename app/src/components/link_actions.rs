@@ -16,7 +16,7 @@ pub fn follow_started_link(action: ServerAction<StartLink>) {
     });
 }
 
-/// A one-button form that starts a new link session for `vendor`.
+/// Renders a one-button form that starts a new link session for `vendor`.
 #[component]
 pub fn StartLinkButton(#[prop(into)] vendor: String, #[prop(into)] label: String) -> impl IntoView {
     let action = ServerAction::<StartLink>::new();

@@ -1,4 +1,4 @@
-//! Who is signed in, shared by every page, and the actions that change it.
+//! The signed-in user, shared by every page, and the actions that change it.
 
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location, location::Url};
@@ -44,8 +44,8 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// Renders its children for a signed-in user, with [`CurrentUser`] provided; redirects anybody
-/// else to `redirect_to`, or to the sign-in page, which returns to this page afterwards.
+/// Renders its children for a signed-in user, with [`CurrentUser`] provided. Anybody else goes
+/// to `redirect_to`, or to the sign-in page, which returns to this page afterwards.
 #[component]
 pub fn RequireUser(
     #[prop(optional, into)] redirect_to: Option<String>,

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::links::VehicleView;
 
-/// One car with its battery, range and charging state.
+/// Renders one car with its battery, range and charging state.
 #[component]
 pub fn VehicleCard(vehicle: VehicleView) -> impl IntoView {
     // The model only when the name does not already say it, as a driver's own name may not.
@@ -52,7 +52,7 @@ pub fn VehicleCard(vehicle: VehicleView) -> impl IntoView {
     }
 }
 
-/// The cars of a confirmed link or of the whole garage.
+/// Renders the cars of a confirmed link or of the whole garage.
 #[component]
 pub fn VehicleGrid(vehicles: Vec<VehicleView>) -> impl IntoView {
     view! {

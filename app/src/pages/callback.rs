@@ -166,7 +166,7 @@ fn LinkConfirmed(result: LinkResultView) -> impl IntoView {
     }
 }
 
-/// The driver cancelled in Link UI, or the carmaker's login failed there.
+/// Explains that the driver cancelled in Link UI, or that the carmaker's login failed there.
 #[component]
 fn LinkRefused(
     vendor: Option<VendorOption>,
@@ -195,7 +195,7 @@ fn LinkRefused(
     }
 }
 
-/// A failure with its message and the steps that can fix it; `children` adds more steps.
+/// Shows a failure with its message and the steps that can fix it; `children` adds more steps.
 #[component]
 fn LinkProblem(
     error: AppError,
@@ -207,7 +207,7 @@ fn LinkProblem(
         ErrorKind::Gone => "Link expired",
         ErrorKind::Forbidden => "Not your link",
         ErrorKind::Unauthorized => "Sign in to continue",
-        ErrorKind::Unavailable | ErrorKind::BadGateway => "Enode is not answering",
+        ErrorKind::Unavailable | ErrorKind::BadGateway => "Enode is not responding",
         _ => "Linking did not finish",
     };
     let vendor = (error.kind != ErrorKind::Forbidden)

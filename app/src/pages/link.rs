@@ -113,7 +113,7 @@ fn VendorList(
     }
 }
 
-/// The vendors whose name or id contains `filter`, ignoring case.
+/// Keeps the vendors whose name or id contains `filter`, ignoring case.
 fn matching(vendors: &[VendorOption], filter: &str) -> Vec<VendorOption> {
     let filter = filter.trim().to_lowercase();
     vendors

@@ -12,6 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use axum_extra::extract::CookieJar;
+use carlink_core::{SessionToken, UserId};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{JsonBody, SignedInUser};
@@ -34,15 +35,11 @@ pub async fn sign_up(
     cookies: CookieJar,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Response, AppError> {
-    let (user_id, token) = state
+    let session = state
         .carlink
         .sign_up(credentials.username.trim(), &credentials.password)
         .await?;
-    let cookies = cookies.add(state.session_cookie(&token));
-    let body = Json(Me {
-        user_id: user_id.to_string(),
-    });
-    Ok((StatusCode::CREATED, cookies, body).into_response())
+    Ok(signed_in(StatusCode::CREATED, &state, cookies, session))
 }
 
 /// Signs in: 200 with the user id and the session cookie; 401 for a wrong username or password.
@@ -51,15 +48,25 @@ pub async fn sign_in(
     cookies: CookieJar,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Response, AppError> {
-    let (user_id, token) = state
+    let session = state
         .carlink
         .sign_in(credentials.username.trim(), &credentials.password)
         .await?;
+    Ok(signed_in(StatusCode::OK, &state, cookies, session))
+}
+
+/// Builds the response to a new session: the user id and the session cookie.
+fn signed_in(
+    status: StatusCode,
+    state: &AppState,
+    cookies: CookieJar,
+    (user_id, token): (UserId, SessionToken),
+) -> Response {
     let cookies = cookies.add(state.session_cookie(&token));
     let body = Json(Me {
         user_id: user_id.to_string(),
     });
-    Ok((cookies, body).into_response())
+    (status, cookies, body).into_response()
 }
 
 /// Ends the session, if any: 204 and a cookie that clears the session.
@@ -74,14 +81,14 @@ pub async fn sign_out(
     Ok((StatusCode::NO_CONTENT, cookies).into_response())
 }
 
-/// The session's user; 401 without a session.
+/// Returns the session's user; 401 without a session.
 pub async fn me(user: SignedInUser) -> Json<Me> {
     Json(Me {
         user_id: user.0.to_string(),
     })
 }
 
-/// The account behind a user id; only its own user may read it.
+/// Returns the account behind a user id; only its own user may read it.
 pub async fn user(user: SignedInUser, Path(user_id): Path<String>) -> Result<Json<Me>, AppError> {
     let user_id = user.require_same(&user_id)?;
     Ok(Json(Me {

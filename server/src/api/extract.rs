@@ -15,7 +15,7 @@ use carlink_core::{Error, UserId};
 use serde::de::DeserializeOwned;
 
 /// A JSON request body. A malformed body is a 400 (a 422 when it is JSON with wrong fields) whose
-/// message says what was wrong.
+/// message states what was wrong.
 pub struct JsonBody<T>(pub T);
 
 impl<T> FromRequest<AppState> for JsonBody<T>

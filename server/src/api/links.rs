@@ -66,7 +66,7 @@ pub async fn confirm(
     Ok(Json(ssr::confirm(&state, &user.0, &reference).await?))
 }
 
-/// The path's user's linked vendors and vehicles from carlink's store.
+/// Lists the path's user's linked vendors and vehicles from carlink's store.
 pub async fn vehicles(
     State(state): State<AppState>,
     user: SignedInUser,

@@ -30,16 +30,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/{*rest}", any(unknown_endpoint))
 }
 
-/// 200 when the server is up and the database answers, 503 otherwise.
+/// Returns 200 when the server is up and the database responds, 503 otherwise.
 async fn health(State(state): State<AppState>) -> Response {
     match state.carlink.check_health().await {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(error) => {
-            tracing::error!(%error, "health check: the database does not answer");
+            tracing::error!(%error, "health check: the database does not respond");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(
-                    json!({ "status": "unavailable", "message": "The database does not answer." }),
+                    json!({ "status": "unavailable", "message": "The database does not respond." }),
                 ),
             )
                 .into_response()

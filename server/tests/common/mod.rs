@@ -117,7 +117,7 @@ impl TestServer {
         json_of(response).await
     }
 
-    /// The user's stored vendors and vehicles through the JSON API.
+    /// Fetches the user's stored vendors and vehicles through the JSON API.
     pub async fn garage(&self, client: &Client, user: &str) -> Value {
         let response = client
             .get(self.url(&format!("/api/user/{user}/vehicles")))
@@ -129,7 +129,7 @@ impl TestServer {
         body
     }
 
-    /// A URL of the mounted sandbox, such as `/_control/counters`.
+    /// Builds a URL of the mounted sandbox, such as `/_control/counters`.
     pub fn sandbox_url(&self, path: &str) -> String {
         self.url(&format!("/sandbox{path}"))
     }
@@ -153,7 +153,7 @@ impl TestServer {
             .to_string()
     }
 
-    /// A browser-like client: keeps cookies, does not follow redirects.
+    /// Builds a browser-like client that keeps cookies and does not follow redirects.
     pub fn client(&self) -> Client {
         Client::builder()
             .cookie_store(true)
@@ -182,7 +182,7 @@ impl TestServer {
 
 pub const PASSWORD: &str = "correct horse battery";
 
-/// The status and the JSON body of a response.
+/// Reads the status and the JSON body of a response.
 pub async fn json_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let body = response.json::<Value>().await.unwrap_or(Value::Null);
@@ -249,7 +249,7 @@ pub async fn complete_link(control_url: &str, link_token: &str, email: &str, out
     Url::parse(body["redirectUrl"].as_str().expect("redirectUrl")).expect("redirectUrl is a URL")
 }
 
-/// A control endpoint call on a sandbox; returns the JSON answer, if any.
+/// Calls a control endpoint of a sandbox and returns the JSON response, if any.
 pub async fn control(url: String, body: Value) -> Value {
     let response = Client::new()
         .post(url)
