@@ -79,3 +79,11 @@ setup_browser_tools() {
         PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$ROOT/end2end" --no-audit --no-fund
     fi
 }
+
+# Builds the release server and WASM bundle, then writes a gzip copy of each bundle file, which
+# the server sends to browsers that accept gzip.
+build_release() {
+    step "Building carlink (release)"
+    (cd "$ROOT" && cargo leptos build --release)
+    gzip -9 --keep --force "$ROOT"/target/site/pkg/*.wasm "$ROOT"/target/site/pkg/*.js "$ROOT"/target/site/pkg/*.css
+}

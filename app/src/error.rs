@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Forbidden,
     /// 404: nothing matches the given id, token or state.
     NotFound,
+    /// 405: the endpoint exists but not for this HTTP method.
+    MethodNotAllowed,
     /// 409: the resource exists already, such as a taken username.
     Conflict,
     /// 410: the resource existed but has expired.
@@ -42,6 +44,7 @@ impl ErrorKind {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Gone => StatusCode::GONE,
             Self::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,6 +1,6 @@
 //! Building the server from settings: store, Enode client, optional sandbox, routes.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use anyhow::Context;
 use app::{App, shell, state::AppState};
@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
 use url::Url;
 
 use crate::{
@@ -148,8 +149,16 @@ fn routes(state: AppState, sandbox: Option<&Sandbox>) -> Router {
     let leptos_options = state.leptos_options.clone();
     let page_routes = generate_route_list(App);
 
+    // Built files, served gzip-compressed where the build left a `.gz` next to them.
+    let pkg_files = ServeDir::new(
+        Path::new(state.leptos_options.site_root.as_ref())
+            .join(state.leptos_options.site_pkg_dir.as_ref()),
+    )
+    .precompressed_gzip();
+
     let mut router = Router::new()
         .merge(api::router())
+        .nest_service("/pkg", pkg_files)
         .leptos_routes(&state, page_routes, {
             let leptos_options = leptos_options.clone();
             move || shell(leptos_options.clone())

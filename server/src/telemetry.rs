@@ -2,10 +2,12 @@
 
 use std::{io::IsTerminal, time::Duration};
 
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::{body::Body, http::Request, response::Response};
 use tower_http::{
     classify::ServerErrorsFailureClass,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 use tracing::Span;
@@ -27,7 +29,7 @@ pub fn init() {
 }
 
 /// Gives each request an `x-request-id` (kept if the client sent one), echoes it in the response,
-/// and logs one line per request inside a span that carries the id.
+/// logs one line per request inside a span that carries the id, and adds security headers.
 pub fn request_layers<S>(router: axum::Router<S>) -> axum::Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -61,7 +63,17 @@ where
             },
         );
 
+    // Headers every response gets unless it sets its own: no MIME sniffing, no framing by other
+    // sites (clickjacking), and no full URL in the `Referer` sent to other sites, because
+    // callback URLs carry the link's state.
+    let default_header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+
     router
+        .layer(default_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(default_header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(default_header(header::REFERRER_POLICY, "same-origin"))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/confirm-link", post(links::confirm))
         .route("/api/user/{user_id}/vehicles", get(links::vehicles))
         .route("/api/{*rest}", any(unknown_endpoint))
+        .method_not_allowed_fallback(wrong_method)
 }
 
 /// Returns 200 when the server is up and the database responds, 503 otherwise.
@@ -45,6 +46,15 @@ async fn health(State(state): State<AppState>) -> Response {
                 .into_response()
         }
     }
+}
+
+async fn wrong_method(method: axum::http::Method) -> AppError {
+    AppError::new(
+        app::error::ErrorKind::MethodNotAllowed,
+        format!(
+            "This endpoint does not accept {method}. The README lists each endpoint with its method."
+        ),
+    )
 }
 
 async fn unknown_endpoint() -> AppError {
