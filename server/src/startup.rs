@@ -166,7 +166,7 @@ fn routes(state: AppState, sandbox: Option<&Sandbox>) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
     if let Some(sandbox) = sandbox {
-        router = router.nest_service(SANDBOX_PATH, sandbox.router());
+        router = router.nest(SANDBOX_PATH, sandbox.router());
     }
     telemetry::request_layers(router)
 }

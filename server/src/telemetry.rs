@@ -3,7 +3,7 @@
 use std::{io::IsTerminal, time::Duration};
 
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::{body::Body, http::Request, response::Response};
+use axum::{body::Body, extract::MatchedPath, http::Request, response::Response};
 use tower_http::{
     classify::ServerErrorsFailureClass,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -41,11 +41,16 @@ where
                 .get(REQUEST_ID_HEADER)
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or("-");
-            // Only the path: query strings can carry link tokens and state.
+            // The route template, such as `/api/user/{user_id}/link`, rather than the path and
+            // query, which can carry link tokens and states. Unrouted paths are logged as sent.
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or_else(|| request.uri().path(), MatchedPath::as_str);
             tracing::info_span!(
                 "request",
                 method = %request.method(),
-                path = %request.uri().path(),
+                route = %route,
                 request_id = %request_id,
             )
         })
