@@ -23,16 +23,25 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       CARLINK_ADDR: '127.0.0.1:0',
       CARLINK_DATABASE: path.join(folder, 'carlink.db'),
       LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
-      RUST_LOG: process.env.RUST_LOG ?? 'info',
+      // Empty values win over a developer's .env, so the tests always use the built-in sandbox.
+      CARLINK_PUBLIC_URL: '',
+      ENODE_ENVIRONMENT: '',
+      ENODE_CLIENT_ID: '',
+      ENODE_CLIENT_SECRET: '',
       NO_COLOR: '1',
       ...extraEnv,
+      // The start-up line with the URL must be logged whatever RUST_LOG says.
+      RUST_LOG: `${extraEnv.RUST_LOG ?? process.env.RUST_LOG ?? 'info'},server::startup=info`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      server.kill('SIGTERM');
+      reject(new Error(`the server did not start within 30 s:\n${output}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /carlink listening url=(http:\/\/[^\s/]+)/.exec(output);

@@ -38,7 +38,7 @@ function memoryMb(pid: number): { rss: number; peak: number } {
 }
 
 test('link confirm benchmark', async ({ browser }) => {
-  const server = await startServer({ RUST_LOG: 'warn,server::startup=info' });
+  const server = await startServer({ RUST_LOG: 'warn' });
   try {
     const context = await browser.newContext({ baseURL: server.url });
     const page = await context.newPage();
