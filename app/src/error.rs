@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Gone,
     /// 422: a value breaks a rule; the message states the rule.
     Unprocessable,
+    /// 429: too many attempts; the message says when to try again.
+    TooManyRequests,
     /// 502: Enode returned an error or a response carlink cannot use.
     BadGateway,
     /// 503: Enode or the database is unavailable for now; trying again later can work.
@@ -48,6 +50,7 @@ impl ErrorKind {
             Self::Conflict => StatusCode::CONFLICT,
             Self::Gone => StatusCode::GONE,
             Self::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway => StatusCode::BAD_GATEWAY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -108,6 +111,7 @@ mod ssr {
                 Error::InvalidInput(_) => ErrorKind::Unprocessable,
                 Error::UsernameTaken(_) => ErrorKind::Conflict,
                 Error::WrongCredentials | Error::NotSignedIn => ErrorKind::Unauthorized,
+                Error::TooManySignInAttempts { .. } => ErrorKind::TooManyRequests,
                 Error::Forbidden => ErrorKind::Forbidden,
                 Error::UnknownVendor(_) => ErrorKind::BadRequest,
                 Error::LinkNotFound => ErrorKind::NotFound,

@@ -89,8 +89,12 @@ impl Carlink {
         let user_id = UserId::parse(username)?;
         let password = Password::parse(password)?;
 
-        let password_hash =
-            run_blocking(move || hash_password(password.0.expose_secret())).await??;
+        let password_hash = self
+            .run_hashing(move || hash_password(password.0.expose_secret()))
+            .await??;
+
+        // The account and its first session are written together, so a failure leaves neither.
+        let mut transaction = self.db().begin_with("BEGIN IMMEDIATE").await?;
         let created_at = now_millis();
         let inserted = sqlx::query!(
             "INSERT INTO users (id, password_hash, created_at) VALUES (?, ?, ?)
@@ -99,14 +103,15 @@ impl Carlink {
             password_hash,
             created_at,
         )
-        .execute(self.db())
+        .execute(&mut *transaction)
         .await?;
         if inserted.rows_affected() == 0 {
             return Err(Error::UsernameTaken(user_id));
         }
+        let token = self.insert_session(&mut transaction, &user_id).await?;
+        transaction.commit().await?;
 
         tracing::info!(user_id = %user_id, "account created");
-        let token = self.create_session(&user_id).await?;
         Ok((user_id, token))
     }
 
@@ -117,6 +122,8 @@ impl Carlink {
         username: &str,
         password: &str,
     ) -> Result<(UserId, SessionToken), Error> {
+        self.inner.sign_in_throttle.check(username)?;
+
         // A malformed username cannot belong to an account; it is still a wrong credential.
         let user_id = UserId::parse(username).ok();
         let stored_hash = match &user_id {
@@ -133,18 +140,25 @@ impl Carlink {
         let password = SecretString::from(password);
         let password_matches = match hash {
             Some(hash) => {
-                run_blocking(move || verify_password(password.expose_secret(), &hash)).await?
+                self.run_hashing(move || verify_password(password.expose_secret(), &hash))
+                    .await?
             }
             None => false,
         };
 
         match user_id {
             Some(user_id) if account_exists && password_matches => {
-                let token = self.create_session(&user_id).await?;
+                let mut transaction = self.db().begin_with("BEGIN IMMEDIATE").await?;
+                let token = self.insert_session(&mut transaction, &user_id).await?;
+                transaction.commit().await?;
+                self.inner.sign_in_throttle.forget(username);
                 tracing::info!(user_id = %user_id, "signed in");
                 Ok((user_id, token))
             }
-            _ => Err(Error::WrongCredentials),
+            _ => {
+                self.inner.sign_in_throttle.record_failure(username);
+                Err(Error::WrongCredentials)
+            }
         }
     }
 }
@@ -167,13 +181,22 @@ fn verify_password(password: &str, stored_hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Runs CPU-heavy work (Argon2 takes tens of milliseconds) off the async worker threads.
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Error> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| Error::Internal(format!("a blocking task failed: {error}")))
+impl Carlink {
+    /// Runs password hashing off the async worker threads, at most [`crate::HASHING_SLOTS`] at a
+    /// time. Each Argon2 hash takes tens of milliseconds and 19 MiB of memory, so without the limit
+    /// a burst of sign-in requests could exhaust the server's memory.
+    async fn run_hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let _permit =
+            self.inner.hashing_slots.acquire().await.map_err(|error| {
+                Error::Internal(format!("the hashing limit is closed: {error}"))
+            })?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|error| Error::Internal(format!("a blocking task failed: {error}")))
+    }
 }
 
 /// Cuts user input shown inside an error message to a readable length.

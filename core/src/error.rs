@@ -18,6 +18,12 @@ pub enum Error {
     #[error("Wrong username or password.")]
     WrongCredentials,
 
+    #[error(
+        "Too many wrong passwords for this username. Wait {} minutes and try again.",
+        retry_after.as_secs().div_ceil(60).max(1)
+    )]
+    TooManySignInAttempts { retry_after: std::time::Duration },
+
     #[error("You are not signed in. Sign in and try again.")]
     NotSignedIn,
 

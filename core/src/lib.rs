@@ -9,6 +9,7 @@ mod error;
 mod links;
 mod locks;
 mod sessions;
+mod throttle;
 mod time;
 mod vehicles;
 mod vendors;
@@ -25,8 +26,13 @@ pub use links::{
     CALLBACK_PATH, LINK_LIFETIME, Language, LinkOutcome, LinkReference, LinkStart, LinkSummary,
 };
 pub use sessions::{SESSION_LIFETIME, SessionToken};
+pub use throttle::{MAX_FAILURES as MAX_SIGN_IN_FAILURES, WINDOW as SIGN_IN_WINDOW};
 pub use vehicles::{LinkedVendorRecord, VehicleRecord};
 pub use vendors::{SUPPORTED_VENDORS, SupportedVendor};
+
+/// Password hashes computed at once. Each Argon2id hash with the default parameters holds 19 MiB,
+/// so this bounds hashing memory to about 76 MiB however many sign-ins arrive.
+pub const HASHING_SLOTS: usize = 4;
 
 /// Settings the domain needs from the server's configuration.
 #[derive(Clone, Debug)]
@@ -55,6 +61,9 @@ struct Inner {
     session_key: SecretSlice<u8>,
     /// Serializes confirms of the same pending link.
     link_locks: locks::KeyedLocks,
+    /// Bounds concurrent password hashing, see [`HASHING_SLOTS`].
+    hashing_slots: tokio::sync::Semaphore,
+    sign_in_throttle: throttle::SignInThrottle,
 }
 
 impl Carlink {
@@ -76,6 +85,8 @@ impl Carlink {
                 link_lifetime: settings.link_lifetime,
                 session_key,
                 link_locks: locks::KeyedLocks::default(),
+                hashing_slots: tokio::sync::Semaphore::new(HASHING_SLOTS),
+                sign_in_throttle: throttle::SignInThrottle::default(),
             }),
         })
     }

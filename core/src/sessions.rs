@@ -7,7 +7,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use sha2::Sha256;
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::{Carlink, Error, UserId, time::now_millis};
 
@@ -42,16 +42,21 @@ impl fmt::Debug for SessionToken {
 }
 
 impl Carlink {
-    pub(crate) async fn create_session(&self, user_id: &UserId) -> Result<SessionToken, Error> {
+    /// Starts a session for `user_id` inside `transaction`, and drops expired sessions.
+    pub(crate) async fn insert_session(
+        &self,
+        transaction: &mut Transaction<'_, Sqlite>,
+        user_id: &UserId,
+    ) -> Result<SessionToken, Error> {
         let user_id = user_id.as_str();
         let token = SessionToken::generate();
         let token_hash = self.hash_token(token.expose())?;
         let now = now_millis();
-        let expires_at = now + i64::try_from(SESSION_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+        let expires_at =
+            now.saturating_add(i64::try_from(SESSION_LIFETIME.as_millis()).unwrap_or(i64::MAX));
 
-        let mut transaction = self.db().begin().await?;
         sqlx::query!("DELETE FROM sessions WHERE expires_at <= ?", now)
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
         sqlx::query!(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -60,9 +65,8 @@ impl Carlink {
             now,
             expires_at,
         )
-        .execute(&mut *transaction)
+        .execute(&mut **transaction)
         .await?;
-        transaction.commit().await?;
         Ok(token)
     }
 

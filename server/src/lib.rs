@@ -4,6 +4,7 @@
 
 mod api;
 pub mod config;
+mod cross_site;
 mod startup;
 pub mod telemetry;
 

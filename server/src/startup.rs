@@ -4,7 +4,7 @@ use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use anyhow::Context;
 use app::{App, shell, state::AppState};
-use axum::Router;
+use axum::{Router, middleware};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use carlink_core::{Carlink, CoreSettings};
 use enode_sandbox::{Sandbox, SandboxConfig};
@@ -18,6 +18,7 @@ use url::Url;
 use crate::{
     api,
     config::{EnodeSettings, Settings},
+    cross_site::{PublicAuthority, reject_cross_site},
     telemetry,
 };
 
@@ -68,7 +69,7 @@ impl Application {
             carlink: carlink.clone(),
             secure_cookies: public_url.scheme() == "https",
         };
-        let router = routes(state, sandbox.as_ref());
+        let router = routes(state, sandbox.as_ref(), PublicAuthority::of(&public_url));
 
         log_start(&settings, &public_url, sandbox.is_some());
         Ok(Self {
@@ -145,7 +146,7 @@ fn connect_enode(
     }
 }
 
-fn routes(state: AppState, sandbox: Option<&Sandbox>) -> Router {
+fn routes(state: AppState, sandbox: Option<&Sandbox>, public: PublicAuthority) -> Router {
     let leptos_options = state.leptos_options.clone();
     let page_routes = generate_route_list(App);
 
@@ -168,6 +169,7 @@ fn routes(state: AppState, sandbox: Option<&Sandbox>) -> Router {
     if let Some(sandbox) = sandbox {
         router = router.nest(SANDBOX_PATH, sandbox.router());
     }
+    let router = router.layer(middleware::from_fn_with_state(public, reject_cross_site));
     telemetry::request_layers(router)
 }
 

@@ -320,3 +320,77 @@ async fn unknown_api_path_is_json_404() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"], "not_found");
 }
+
+#[tokio::test]
+async fn signed_out_page_returns_after_sign_in() {
+    let server = TestServer::start().await;
+    let response = server
+        .client()
+        .get(server.url("/callback?state=abc&x=1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_redirection(),
+        "status {}",
+        response.status()
+    );
+    assert_eq!(
+        response.headers()["location"],
+        "/login?next=%2Fcallback%3Fstate%3Dabc%26x%3D1"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_paused_after_repeated_failures() {
+    let server = TestServer::start().await;
+    server.signed_up_client("target").await;
+    let client = server.client();
+    let attempt = |password: &'static str| {
+        client
+            .post(server.url("/api/login"))
+            .json(&json!({ "username": "target", "password": password }))
+            .send()
+    };
+
+    for _ in 0..carlink_core::MAX_SIGN_IN_FAILURES {
+        assert_eq!(
+            attempt("wrong password").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (status, body) = json_of(attempt(PASSWORD).await.unwrap()).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits: {body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("minutes"),
+        "{body}"
+    );
+
+    let other = server.signed_up_client("bystander").await;
+    let (status, _) = json_of(other.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "other accounts are not affected");
+}
+
+#[tokio::test]
+async fn sign_in_burst_is_bounded() {
+    let server = TestServer::start().await;
+    server.signed_up_client("burst").await;
+
+    // Many concurrent wrong passwords for different usernames: all are answered, none fails
+    // with a server error, because hashing waits for a free slot instead of running at once.
+    let attempts = (0..24).map(|index| {
+        server
+            .client()
+            .post(server.url("/api/login"))
+            .json(&json!({ "username": format!("guess{index}"), "password": "not it at all" }))
+            .send()
+    });
+    for response in futures::future::join_all(attempts).await {
+        assert_eq!(response.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+}

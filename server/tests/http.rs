@@ -72,3 +72,59 @@ async fn bundle_served_gzip_when_accepted() {
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.unwrap(), "console.log('plain');");
 }
+
+#[tokio::test]
+async fn cross_site_sign_in_is_rejected() {
+    let server = TestServer::start().await;
+    server.signed_up_client("mallory").await;
+    let victim = server.client();
+
+    // What an attacker's page would make the victim's browser send.
+    let forged = victim
+        .post(server.url("/rpc/sign_in"))
+        .header("origin", "http://localhost:8765")
+        .header("accept", "text/html")
+        .form(&[("username", "mallory"), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(
+        forged.headers().get("set-cookie").is_none(),
+        "no session for a forged request"
+    );
+    let (status, _) = json_of(victim.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The same form from carlink's own page works.
+    let own_origin = server.url.as_str().trim_end_matches('/').to_owned();
+    let genuine = victim
+        .post(server.url("/rpc/sign_in"))
+        .header("origin", own_origin)
+        .form(&[("username", "mallory"), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        genuine.status().is_success() || genuine.status().is_redirection(),
+        "{}",
+        genuine.status()
+    );
+    let (status, _) = json_of(victim.get(server.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cross_site_link_start_is_rejected() {
+    let server = TestServer::start().await;
+    let client = server.signed_up_client("alice").await;
+    let response = client
+        .get(server.url("/api/user/alice/link?vendor=XPENG"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "forbidden");
+}

@@ -53,11 +53,14 @@ pub fn RequireUser(
 ) -> impl IntoView {
     let redirect_to = redirect_to.unwrap_or_else(|| {
         let location = use_location();
-        let here = format!(
-            "{}{}",
-            location.pathname.get_untracked(),
-            location.search.get_untracked()
-        );
+        // `search` is the query without its `?`.
+        let search = location.search.get_untracked();
+        let query = if search.is_empty() {
+            String::new()
+        } else {
+            format!("?{search}")
+        };
+        let here = format!("{}{query}", location.pathname.get_untracked());
         format!("/login?next={}", Url::escape(&here))
     });
     let session = use_session();

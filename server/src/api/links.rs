@@ -34,6 +34,13 @@ pub async fn start(
     headers: HeaderMap,
 ) -> Result<Json<LinkStartView>, AppError> {
     let user_id = user.require_same(&user_id)?;
+    // A GET that starts a session: refuse one that another site's page triggered.
+    if crate::cross_site::is_cross_site_fetch(&headers) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "Starting a link from another site is not allowed. Start it from carlink's own pages.",
+        ));
+    }
     let vendor = query.vendor.filter(|vendor| !vendor.trim().is_empty()).ok_or_else(|| {
         AppError::new(
             ErrorKind::BadRequest,
