@@ -28,6 +28,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       ENODE_ENVIRONMENT: '',
       ENODE_CLIENT_ID: '',
       ENODE_CLIENT_SECRET: '',
+      // The benchmark completes Link UI sessions through the sandbox's control endpoints.
+      CARLINK_SANDBOX_CONTROL: 'true',
       NO_COLOR: '1',
       ...extraEnv,
       // The start-up line with the URL must be logged whatever RUST_LOG says.

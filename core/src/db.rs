@@ -36,6 +36,18 @@ pub enum OpenError {
         known: i64,
     },
 
+    #[error(
+        "the database {path} is damaged ({details}); restore it from a backup or set \
+         CARLINK_DATABASE to another file"
+    )]
+    Corrupt { path: String, details: String },
+
+    #[error(
+        "the database {path} cannot be written ({source}); check the permissions of the file and \
+         its folder, or set CARLINK_DATABASE to a writable file"
+    )]
+    ReadOnly { path: String, source: sqlx::Error },
+
     #[error("migrating the database {path} failed: {source}")]
     Migrate {
         path: String,
@@ -43,8 +55,36 @@ pub enum OpenError {
     },
 }
 
+impl OpenError {
+    /// Classifies a SQLite failure while opening `path`: a damaged or foreign file, a read-only
+    /// one, or any other failure to connect.
+    fn from_sqlite(path: &str, source: sqlx::Error) -> Self {
+        let code = source
+            .as_database_error()
+            .and_then(|error| error.code())
+            .and_then(|code| code.parse::<i32>().ok());
+        // Primary result codes: SQLITE_READONLY 8, SQLITE_CORRUPT 11, SQLITE_NOTADB 26; the low
+        // byte of an extended code is its primary code.
+        match code.map(|code| code & 0xff) {
+            Some(11 | 26) => Self::Corrupt {
+                path: path.to_owned(),
+                details: source.to_string(),
+            },
+            Some(8) => Self::ReadOnly {
+                path: path.to_owned(),
+                source,
+            },
+            _ => Self::Connect {
+                path: path.to_owned(),
+                source,
+            },
+        }
+    }
+}
+
 /// Opens (creating if missing) the database file at `path`, sets WAL mode, a busy timeout and
-/// foreign keys, refuses a schema newer than this build, and runs pending migrations.
+/// foreign keys, refuses a schema newer than this build, runs pending migrations, and checks
+/// that the file is intact and writable.
 pub async fn open(path: &Path) -> Result<SqlitePool, OpenError> {
     let shown_path = path.display().to_string();
 
@@ -73,29 +113,57 @@ pub async fn open(path: &Path) -> Result<SqlitePool, OpenError> {
         .max_connections(8)
         .connect_with(options)
         .await
-        .map_err(|source| OpenError::Connect {
-            path: shown_path.clone(),
-            source,
-        })?;
+        .map_err(|source| OpenError::from_sqlite(&shown_path, source))?;
 
     refuse_newer_schema(&pool, &shown_path).await?;
     MIGRATOR
         .run(&pool)
         .await
         .map_err(|source| OpenError::Migrate {
-            path: shown_path,
+            path: shown_path.clone(),
             source,
         })?;
+    check_integrity(&pool, &shown_path).await?;
+    check_writable(&pool, &shown_path).await?;
     Ok(pool)
+}
+
+/// Runs SQLite's `quick_check`, which reads every page, so a damaged file is reported at start-up
+/// instead of failing requests later. It takes time in proportion to the file's size.
+async fn check_integrity(pool: &SqlitePool, path: &str) -> Result<(), OpenError> {
+    let problems: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(5)")
+        .fetch_all(pool)
+        .await
+        .map_err(|source| OpenError::Corrupt {
+            path: path.to_owned(),
+            details: source.to_string(),
+        })?;
+    if problems.iter().all(|problem| problem == "ok") {
+        Ok(())
+    } else {
+        Err(OpenError::Corrupt {
+            path: path.to_owned(),
+            details: problems.join("; "),
+        })
+    }
+}
+
+/// Writes one row, so that a read-only file fails at start-up with its path in the message.
+async fn check_writable(pool: &SqlitePool, path: &str) -> Result<(), OpenError> {
+    sqlx::query(
+        "INSERT INTO server_secrets (name, value) VALUES ('write_check', x'')
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .execute(pool)
+    .await
+    .map(|_| ())
+    .map_err(|source| OpenError::from_sqlite(path, source))
 }
 
 /// Fails when the database has migrations applied that this build does not know, which means a
 /// newer carlink wrote it and this one would misread it.
 async fn refuse_newer_schema(pool: &SqlitePool, path: &str) -> Result<(), OpenError> {
-    let connect_error = |source| OpenError::Connect {
-        path: path.to_owned(),
-        source,
-    };
+    let connect_error = |source| OpenError::from_sqlite(path, source);
 
     let has_history: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",

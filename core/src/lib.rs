@@ -103,9 +103,11 @@ impl Carlink {
         &self.inner.public_url
     }
 
-    /// Checks that the database responds to a trivial query.
+    /// Checks that the database responds and its main tables can be read.
     pub async fn check_health(&self) -> Result<(), Error> {
-        sqlx::query("SELECT 1").execute(self.db()).await?;
+        sqlx::query("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1)) + (SELECT COUNT(*) FROM (SELECT 1 FROM vehicles LIMIT 1))")
+            .execute(self.db())
+            .await?;
         Ok(())
     }
 }

@@ -20,6 +20,9 @@ pub struct SandboxConfig {
     /// Period of the background task that changes one vehicle and sends
     /// `user:vehicle:updated`. `None` turns the task off.
     pub simulated_update_interval: Option<Duration>,
+    /// Whether the router serves the `/_control` endpoints. They need no credentials, so turn
+    /// them off wherever people other than the tests can reach the sandbox.
+    pub control_endpoints: bool,
 }
 
 pub const DEFAULT_CLIENT_ID: &str = "carlink-sandbox";
@@ -36,6 +39,7 @@ impl SandboxConfig {
             link_session_lifetime: Duration::from_secs(24 * 3600),
             webhook_retry_intervals: default_retry_intervals(),
             simulated_update_interval: None,
+            control_endpoints: true,
         }
     }
 

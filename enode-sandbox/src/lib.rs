@@ -52,17 +52,20 @@ impl Sandbox {
     }
 
     /// Builds the router. Its paths are relative to `base_url`, so mount it with
-    /// `Router::nest` when `base_url` has a path.
+    /// `Router::nest` when `base_url` has a path. `/_control` is served only when
+    /// `control_endpoints` is set.
     pub fn router(&self) -> Router {
-        Router::new()
+        let mut router = Router::new()
             .route(
                 "/oauth2/token",
                 guard::guarded(post(oauth::issue_token), &self.shared, RouteKey::OauthToken),
             )
             .nest("/api", api::router(&self.shared))
-            .nest("/link", link_ui::router())
-            .nest("/_control", control::router())
-            .with_state(self.shared.clone())
+            .nest("/link", link_ui::router());
+        if self.shared.config.control_endpoints {
+            router = router.nest("/_control", control::router());
+        }
+        router.with_state(self.shared.clone())
     }
 
     /// Returns the API base URL, `{base}/api`.

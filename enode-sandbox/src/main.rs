@@ -44,6 +44,10 @@ struct Args {
     /// [default: off].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     simulate_updates_secs: Option<u64>,
+
+    /// Serve no `/_control` endpoints (they need no credentials).
+    #[arg(long)]
+    no_control_endpoints: bool,
 }
 
 #[tokio::main]
@@ -83,6 +87,7 @@ async fn serve(args: Args) -> Result<(), String> {
     config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
     config.link_session_lifetime = Duration::from_secs(args.link_session_lifetime_secs);
     config.simulated_update_interval = args.simulate_updates_secs.map(Duration::from_secs);
+    config.control_endpoints = !args.no_control_endpoints;
 
     let sandbox = Sandbox::new(config.clone());
     print_banner(&sandbox, &config, addr);

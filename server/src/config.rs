@@ -33,6 +33,9 @@ pub struct Settings {
     pub enode_timeout: Duration,
     /// How long a started link can be confirmed. Enode's link sessions last 24 hours.
     pub link_lifetime: Duration,
+    /// Whether the built-in sandbox serves its `/_control` endpoints, which need no credentials
+    /// and let anyone change its cars. Tests and benchmarks turn them on.
+    pub sandbox_control: bool,
     /// Secret for signing Enode webhook deliveries; generated when unset.
     pub webhook_secret: Option<SecretString>,
     /// Key for hashing session tokens (base64, at least 32 bytes); generated and stored when unset.
@@ -76,6 +79,7 @@ impl Settings {
             enode_timeout: read_seconds("ENODE_TIMEOUT_SECS")?.unwrap_or(DEFAULT_ENODE_TIMEOUT),
             link_lifetime: read_seconds("CARLINK_LINK_LIFETIME_SECS")?
                 .unwrap_or(carlink_core::LINK_LIFETIME),
+            sandbox_control: read_bool("CARLINK_SANDBOX_CONTROL")?.unwrap_or(false),
             webhook_secret: read("ENODE_WEBHOOK_SECRET").map(SecretString::from),
             session_key: read("CARLINK_SESSION_KEY").map(SecretString::from),
         })
@@ -91,6 +95,7 @@ impl Settings {
             enode: EnodeSettings::BuiltInSandbox,
             enode_timeout: DEFAULT_ENODE_TIMEOUT,
             link_lifetime: carlink_core::LINK_LIFETIME,
+            sandbox_control: true,
             webhook_secret: None,
             session_key: None,
         }
@@ -164,6 +169,20 @@ fn read_seconds(name: &'static str) -> Result<Option<Duration>, SettingsError> {
             name,
             value,
             reason: "expected a whole number of seconds greater than 0".to_owned(),
+        }),
+    }
+}
+
+/// Reads `true` or `false`.
+fn read_bool(name: &'static str) -> Result<Option<bool>, SettingsError> {
+    match read(name).as_deref() {
+        None => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(other) => Err(SettingsError {
+            name,
+            value: other.to_owned(),
+            reason: "expected true or false".to_owned(),
         }),
     }
 }

@@ -1,15 +1,24 @@
 //! Building the server from settings: store, Enode client, optional sandbox, routes.
 
-use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
+use std::{
+    future::Future,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    path::Path,
+    sync::Arc,
+};
 
 use anyhow::Context;
 use app::{App, shell, state::AppState};
 use axum::{Router, middleware};
-use base64::{Engine, engine::general_purpose::STANDARD};
+use base64::{
+    Engine,
+    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
+};
 use carlink_core::{Carlink, CoreSettings};
 use enode_sandbox::{Sandbox, SandboxConfig};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use rand::RngCore;
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
@@ -48,7 +57,7 @@ impl Application {
             None => Url::parse(&format!("http://{local_addr}"))?,
         };
 
-        let (enode_client, sandbox) = connect_enode(&settings, &public_url)?;
+        let (enode_client, sandbox) = connect_enode(&settings, &public_url, local_addr)?;
         let carlink = Carlink::new(
             db,
             enode_client,
@@ -109,6 +118,7 @@ impl Application {
 fn connect_enode(
     settings: &Settings,
     public_url: &Url,
+    local_addr: SocketAddr,
 ) -> anyhow::Result<(enode::Client, Option<Sandbox>)> {
     let client = |urls: enode::Urls, client_id: String, client_secret: SecretString| {
         let mut config = enode::Config::new(urls, client_id, client_secret);
@@ -118,15 +128,23 @@ fn connect_enode(
     match &settings.enode {
         EnodeSettings::BuiltInSandbox => {
             let base_url = public_url.join(SANDBOX_PATH.trim_start_matches('/'))?;
-            let config = SandboxConfig::new(base_url);
+            let mut config = SandboxConfig::new(base_url);
+            // A fresh secret at every start: the mounted sandbox's API is reachable on carlink's
+            // port, and the default secret is public.
+            config.client_secret = random_secret();
+            config.control_endpoints = settings.sandbox_control;
             let (client_id, client_secret) = (
                 config.client_id.clone(),
                 SecretString::from(config.client_secret.clone()),
             );
             let sandbox = Sandbox::new(config);
+
+            // Drivers' browsers reach the Link UI through the public URL; carlink itself calls
+            // the sandbox's API over loopback, which works behind any proxy or TLS terminator.
+            let loopback = loopback_url(local_addr)?;
             let urls = enode::Urls {
-                api: sandbox.api_url(),
-                token: sandbox.token_url(),
+                api: loopback.join("sandbox/api")?,
+                token: loopback.join("sandbox/oauth2/token")?,
                 link_ui: sandbox.link_ui_url(),
             };
             Ok((client(urls, client_id, client_secret)?, Some(sandbox)))
@@ -171,6 +189,25 @@ fn routes(state: AppState, sandbox: Option<&Sandbox>, public: PublicAuthority) -
     }
     let router = router.layer(middleware::from_fn_with_state(public, reject_cross_site));
     telemetry::request_layers(router)
+}
+
+/// Builds `http://` and the address this server listens on, with an unspecified IP (`0.0.0.0`,
+/// `::`) replaced by loopback.
+fn loopback_url(local_addr: SocketAddr) -> anyhow::Result<Url> {
+    let mut addr = local_addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        });
+    }
+    Ok(Url::parse(&format!("http://{addr}/"))?)
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Leptos' options from the variables cargo-leptos sets, with the site root and address of

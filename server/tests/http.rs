@@ -128,3 +128,35 @@ async fn cross_site_link_start_is_rejected() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "forbidden");
 }
+
+#[tokio::test]
+async fn mounted_sandbox_is_closed() {
+    let server = TestServer::start_with(|settings| settings.sandbox_control = false).await;
+
+    // The sandbox's published default credentials do not open the mounted sandbox's API.
+    let token = reqwest::Client::new()
+        .post(server.sandbox_url("/oauth2/token"))
+        .basic_auth("carlink-sandbox", Some("carlink-sandbox-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), StatusCode::UNAUTHORIZED);
+
+    let control = reqwest::get(server.sandbox_url("/_control/counters"))
+        .await
+        .unwrap();
+    assert_eq!(
+        control.status(),
+        StatusCode::NOT_FOUND,
+        "control endpoints are off"
+    );
+
+    // carlink itself still links cars through it.
+    let client = server.signed_up_client("closed").await;
+    let (link_url, _) = server.start_link(&client, "closed", "XPENG").await;
+    assert!(
+        link_url.starts_with(&server.sandbox_url("/link/")),
+        "{link_url}"
+    );
+}

@@ -67,3 +67,35 @@ async fn missing_database_folder_is_created() {
     server.stop().await;
     assert!(path.exists());
 }
+
+#[tokio::test]
+async fn damaged_database_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("carlink.db");
+    let mut server = TestServer::start_on(&path).await;
+    for index in 0..40 {
+        server.signed_up_client(&format!("driver{index}")).await;
+    }
+    server.stop().await;
+
+    // Overwrite every page but the first two and the last, as a failing disk would.
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(
+        bytes.len() > 3 * 4096,
+        "the database has several pages: {} bytes",
+        bytes.len()
+    );
+    let end = bytes.len() - 4096;
+    bytes[2 * 4096..end].fill(0xA5);
+    std::fs::write(&path, bytes).unwrap();
+
+    let error = match Application::build(Settings::for_tests(path.clone())).await {
+        Ok(_) => panic!("a damaged database must be refused"),
+        Err(error) => error.to_string(),
+    };
+    assert!(error.contains("damaged"), "{error}");
+    assert!(
+        error.contains("carlink.db"),
+        "the message names the file: {error}"
+    );
+}
