@@ -10,24 +10,34 @@ use crate::error::AppError;
 /// The signed-in user's id, or `None` without a signed-in user.
 #[server(prefix = "/rpc", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<String>, AppError> {
-    use crate::state::{app_state, request_cookies};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, request_cookies};
 
-    let state = app_state()?;
-    let cookies = request_cookies().await?;
-    let user = state.signed_in_user(&cookies).await?;
-    Ok(user.map(|user| user.to_string()))
+            let state = app_state()?;
+            let cookies = request_cookies().await?;
+            let user = state.signed_in_user(&cookies).await?;
+            Ok(user.map(|user| user.to_string()))
+        }
+        .await,
+    )
 }
 
 /// Creates an account, signs it in and goes to the home page.
 #[server(prefix = "/rpc", endpoint = "sign_up")]
 pub async fn sign_up(username: String, password: String) -> Result<(), AppError> {
-    use crate::state::{app_state, set_cookie};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, set_cookie};
 
-    let state = app_state()?;
-    let (_, token) = state.carlink.sign_up(username.trim(), &password).await?;
-    set_cookie(state.session_cookie(&token))?;
-    leptos_axum::redirect("/");
-    Ok(())
+            let state = app_state()?;
+            let (_, token) = state.carlink.sign_up(username.trim(), &password).await?;
+            set_cookie(state.session_cookie(&token))?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Signs in and goes to `next` (a path on this site, such as the callback page that sent the
@@ -38,13 +48,18 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::state::{app_state, set_cookie};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, set_cookie};
 
-    let state = app_state()?;
-    let (_, token) = state.carlink.sign_in(username.trim(), &password).await?;
-    set_cookie(state.session_cookie(&token))?;
-    leptos_axum::redirect(local_path(next.as_deref()).unwrap_or("/"));
-    Ok(())
+            let state = app_state()?;
+            let (_, token) = state.carlink.sign_in(username.trim(), &password).await?;
+            set_cookie(state.session_cookie(&token))?;
+            leptos_axum::redirect(local_path(next.as_deref()).unwrap_or("/"));
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// `path` when it is a path on this site; `None` for anything that could lead elsewhere, such as
@@ -56,16 +71,21 @@ pub fn local_path(path: Option<&str>) -> Option<&str> {
 /// Ends the session and goes to the sign-in page.
 #[server(prefix = "/rpc", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::state::{SESSION_COOKIE, app_state, request_cookies, set_cookie};
+    crate::state::with_status(
+        async move {
+            use crate::state::{SESSION_COOKIE, app_state, request_cookies, set_cookie};
 
-    let state = app_state()?;
-    let cookies = request_cookies().await?;
-    if let Some(cookie) = cookies.get(SESSION_COOKIE) {
-        state.carlink.sign_out(cookie.value()).await?;
-    }
-    set_cookie(state.expired_session_cookie())?;
-    leptos_axum::redirect("/login");
-    Ok(())
+            let state = app_state()?;
+            let cookies = request_cookies().await?;
+            if let Some(cookie) = cookies.get(SESSION_COOKIE) {
+                state.carlink.sign_out(cookie.value()).await?;
+            }
+            set_cookie(state.expired_session_cookie())?;
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[cfg(test)]

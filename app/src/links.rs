@@ -86,7 +86,8 @@ pub struct GarageView {
 #[serde(rename_all = "camelCase")]
 pub struct CallbackView {
     pub vendor: VendorOption,
-    pub expired: bool,
+    /// Why the link can no longer be confirmed, when it has expired unconfirmed.
+    pub expired: Option<AppError>,
     /// Present once the link is confirmed.
     pub result: Option<LinkResultView>,
 }
@@ -94,26 +95,31 @@ pub struct CallbackView {
 /// Lists the brands carlink offers.
 #[server(prefix = "/rpc", endpoint = "vendors")]
 pub async fn list_vendors() -> Result<Vec<VendorOption>, AppError> {
-    Ok(ssr::vendor_options())
+    crate::state::with_status(async move { Ok(ssr::vendor_options()) }.await)
 }
 
 /// Starts linking `vendor` for the signed-in driver. Called from the page, it returns the Link UI
 /// address for the browser to open; posted as a plain form without WASM, it redirects there.
 #[server(prefix = "/rpc", endpoint = "start_link")]
 pub async fn start_link(vendor: String) -> Result<LinkStartView, AppError> {
-    use crate::state::{app_state, require_user};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, require_user};
 
-    let state = app_state()?;
-    let user = require_user().await?;
-    let headers = use_context::<http::request::Parts>()
-        .map(|parts| parts.headers)
-        .unwrap_or_default();
-    let started = ssr::start(&state, &user, &vendor, &headers).await?;
+            let state = app_state()?;
+            let user = require_user().await?;
+            let headers = use_context::<http::request::Parts>()
+                .map(|parts| parts.headers)
+                .unwrap_or_default();
+            let started = ssr::start(&state, &user, &vendor, &headers).await?;
 
-    if ssr::is_plain_form_post(&headers) {
-        leptos_axum::redirect(&started.link_url);
-    }
-    Ok(started)
+            if crate::state::is_plain_form_post(&headers) {
+                leptos_axum::redirect(&started.link_url);
+            }
+            Ok(started)
+        }
+        .await,
+    )
 }
 
 /// Describes the driver's pending link by `state` (or Enode's `link_token`), without changing it.
@@ -122,12 +128,17 @@ pub async fn link_status(
     state: Option<String>,
     link_token: Option<String>,
 ) -> Result<CallbackView, AppError> {
-    use crate::state::{app_state, require_user};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, require_user};
 
-    let app = app_state()?;
-    let user = require_user().await?;
-    let reference = ssr::reference(state, link_token)?;
-    ssr::callback_view(&app, &user, &reference).await
+            let app = app_state()?;
+            let user = require_user().await?;
+            let reference = ssr::reference(state, link_token)?;
+            ssr::callback_view(&app, &user, &reference).await
+        }
+        .await,
+    )
 }
 
 /// Confirms the driver's pending link by `state` (or Enode's `link_token`).
@@ -136,22 +147,32 @@ pub async fn confirm_link(
     state: Option<String>,
     link_token: Option<String>,
 ) -> Result<LinkResultView, AppError> {
-    use crate::state::{app_state, require_user};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, require_user};
 
-    let app = app_state()?;
-    let user = require_user().await?;
-    let reference = ssr::reference(state, link_token)?;
-    ssr::confirm(&app, &user, &reference).await
+            let app = app_state()?;
+            let user = require_user().await?;
+            let reference = ssr::reference(state, link_token)?;
+            ssr::confirm(&app, &user, &reference).await
+        }
+        .await,
+    )
 }
 
 /// Lists the signed-in driver's linked vendors and vehicles.
 #[server(prefix = "/rpc", endpoint = "garage")]
 pub async fn garage() -> Result<GarageView, AppError> {
-    use crate::state::{app_state, require_user};
+    crate::state::with_status(
+        async move {
+            use crate::state::{app_state, require_user};
 
-    let app = app_state()?;
-    let user = require_user().await?;
-    ssr::garage(&app, &user).await
+            let app = app_state()?;
+            let user = require_user().await?;
+            ssr::garage(&app, &user).await
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -203,15 +224,6 @@ pub mod ssr {
         })
     }
 
-    /// True for a browser's form submission without WASM, which expects a page or a redirect
-    /// rather than JSON.
-    pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
-        headers
-            .get(http::header::ACCEPT)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    }
-
     /// Picks the link reference from the callback's parameters; `state` wins when both are given.
     pub fn reference(
         state: Option<String>,
@@ -243,9 +255,14 @@ pub mod ssr {
         } else {
             None
         };
+        let expired = (summary.expired && result.is_none()).then(|| {
+            AppError::from(carlink_core::Error::LinkExpired {
+                vendor: summary.vendor.name.to_owned(),
+            })
+        });
         Ok(CallbackView {
             vendor: vendor_option(summary.vendor),
-            expired: summary.expired,
+            expired,
             result,
         })
     }

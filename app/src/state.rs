@@ -110,3 +110,26 @@ pub fn set_cookie(cookie: Cookie<'static>) -> Result<(), AppError> {
     response.append_header(http::header::SET_COOKIE, value);
     Ok(())
 }
+
+/// True for a browser's form submission without WASM, which expects a page or a redirect
+/// rather than JSON.
+pub fn is_plain_form_post(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Gives a failed server function call from the page's WASM the HTTP status of its error, where
+/// Leptos would send 500. A plain form post keeps the redirect back to the form that Leptos sends
+/// it, which carries the error.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        let plain_form_post = use_context::<http::request::Parts>()
+            .is_some_and(|parts| is_plain_form_post(&parts.headers));
+        if !plain_form_post && let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.kind.status());
+        }
+    }
+    result
+}

@@ -37,9 +37,7 @@ pub enum Error {
     #[error("This link is unknown. Start linking your car again from the list of brands.")]
     LinkNotFound,
 
-    #[error(
-        "This {vendor} link has expired; links last 24 hours. Start again to link your {vendor} account."
-    )]
+    #[error("This {vendor} link has expired. Start again to link your {vendor} account.")]
     LinkExpired { vendor: String },
 
     /// Enode does not list the vendor as linked: the driver left Link UI before granting access.

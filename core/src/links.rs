@@ -133,7 +133,7 @@ impl Carlink {
         self.check_link_url(&session.link_url)?;
 
         let created_at = now_millis();
-        let expires_at = created_at + millis(self.inner.link_lifetime);
+        let expires_at = created_at.saturating_add(millis(self.inner.link_lifetime));
         let user = user_id.as_str();
         sqlx::query!(
             "INSERT INTO pending_links (state, link_token, user_id, vendor, created_at, expires_at)

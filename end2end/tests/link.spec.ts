@@ -1,4 +1,4 @@
-import { test, expect, signInAtSandbox, signUp, waitForHydration } from './fixtures';
+import { test, expect, PASSWORD, signInAtSandbox, signUp, waitForHydration } from './fixtures';
 import { startServer, stopServer } from '../server';
 
 test('driver links XPENG and sees the cars', async ({ page, username }) => {
@@ -76,6 +76,26 @@ test('cancel at the Link UI explains and starts again', async ({ page, username 
   await page.getByRole('button', { name: 'Allow access' }).click();
   await expect(page.getByRole('heading', { name: 'Your XPENG account is linked' })).toBeVisible();
   await expect(page.locator('article.vehicle')).toHaveCount(1);
+});
+
+test('signed-out driver returns to the callback after signing in', async ({ page, context, username }) => {
+  await signUp(page, username);
+  await page.goto('/link');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'XPENG' }).click();
+  await signInAtSandbox(page, 'duo@sandbox.test', 'duo-pass');
+
+  // The session ends while the driver is at Enode, for example in another tab.
+  await context.clearCookies();
+  await page.getByRole('button', { name: 'Allow access' }).click();
+
+  await expect(page).toHaveURL(/\/login\?next=%2Fcallback%3Fstate%3D/);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page).toHaveURL(/\/callback\?state=/);
+  await expect(page.getByRole('heading', { name: 'Your XPENG account is linked' })).toBeVisible();
 });
 
 test.describe('with links that expire after 2 seconds', () => {

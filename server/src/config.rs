@@ -54,7 +54,16 @@ pub struct SettingsError {
 impl Settings {
     /// Reads every setting from the process environment.
     pub fn from_env() -> Result<Self, SettingsError> {
-        let listen_addr = match read("CARLINK_ADDR").or_else(|| read("LEPTOS_SITE_ADDR")) {
+        Self::from_vars(|name| env::var(name).ok())
+    }
+
+    /// Reads every setting through `lookup`, which returns a variable's value.
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let vars = Vars(&lookup);
+        let listen_addr = match vars
+            .read("CARLINK_ADDR")
+            .or_else(|| vars.read("LEPTOS_SITE_ADDR"))
+        {
             Some(value) => value.parse().map_err(|error| SettingsError {
                 name: "CARLINK_ADDR",
                 value: value.clone(),
@@ -62,26 +71,32 @@ impl Settings {
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
-        let public_url = read("CARLINK_PUBLIC_URL")
-            .map(|value| parse_url("CARLINK_PUBLIC_URL", &value))
+        let public_url = vars
+            .read("CARLINK_PUBLIC_URL")
+            .map(|value| parse_public_url(&value))
             .transpose()?;
-        let database_path = read("CARLINK_DATABASE")
+        let database_path = vars
+            .read("CARLINK_DATABASE")
             .map_or_else(|| PathBuf::from("data/carlink.db"), PathBuf::from);
-        let site_root =
-            read("LEPTOS_SITE_ROOT").map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
+        let site_root = vars
+            .read("LEPTOS_SITE_ROOT")
+            .map_or_else(|| PathBuf::from("target/site"), PathBuf::from);
 
         Ok(Self {
             listen_addr,
             public_url,
             database_path,
             site_root,
-            enode: enode_from_env()?,
-            enode_timeout: read_seconds("ENODE_TIMEOUT_SECS")?.unwrap_or(DEFAULT_ENODE_TIMEOUT),
-            link_lifetime: read_seconds("CARLINK_LINK_LIFETIME_SECS")?
+            enode: enode_from_vars(&vars)?,
+            enode_timeout: vars
+                .seconds("ENODE_TIMEOUT_SECS", MAX_ENODE_TIMEOUT)?
+                .unwrap_or(DEFAULT_ENODE_TIMEOUT),
+            link_lifetime: vars
+                .seconds("CARLINK_LINK_LIFETIME_SECS", carlink_core::LINK_LIFETIME)?
                 .unwrap_or(carlink_core::LINK_LIFETIME),
-            sandbox_control: read_bool("CARLINK_SANDBOX_CONTROL")?.unwrap_or(false),
-            webhook_secret: read("ENODE_WEBHOOK_SECRET").map(SecretString::from),
-            session_key: read("CARLINK_SESSION_KEY").map(SecretString::from),
+            sandbox_control: vars.flag("CARLINK_SANDBOX_CONTROL")?.unwrap_or(false),
+            webhook_secret: vars.read("ENODE_WEBHOOK_SECRET").map(SecretString::from),
+            session_key: vars.read("CARLINK_SESSION_KEY").map(SecretString::from),
         })
     }
 
@@ -102,13 +117,26 @@ impl Settings {
     }
 }
 
-fn enode_from_env() -> Result<EnodeSettings, SettingsError> {
-    let client_id = read("ENODE_CLIENT_ID");
-    let client_secret = read("ENODE_CLIENT_SECRET");
-    let environment = read("ENODE_ENVIRONMENT");
+fn enode_from_vars(vars: &Vars<'_>) -> Result<EnodeSettings, SettingsError> {
+    let client_id = vars.read("ENODE_CLIENT_ID");
+    let client_secret = vars.read("ENODE_CLIENT_SECRET");
+    let environment = vars.read("ENODE_ENVIRONMENT");
 
+    let url_overrides = ["ENODE_API_URL", "ENODE_TOKEN_URL", "ENODE_LINK_UI_URL"];
     let (client_id, client_secret) = match (client_id, client_secret) {
         (None, None) => {
+            if let Some(name) = url_overrides
+                .into_iter()
+                .find(|name| vars.read(name).is_some())
+            {
+                return Err(SettingsError {
+                    name,
+                    value: vars.read(name).unwrap_or_default(),
+                    reason: "Enode URLs apply only with ENODE_CLIENT_ID and ENODE_CLIENT_SECRET; \
+                             set the credentials too, or unset it to use the built-in sandbox"
+                        .to_owned(),
+                });
+            }
             return match environment.as_deref() {
                 None | Some("local") => Ok(EnodeSettings::BuiltInSandbox),
                 Some(other) => Err(SettingsError {
@@ -139,13 +167,13 @@ fn enode_from_env() -> Result<EnodeSettings, SettingsError> {
             });
         }
     };
-    if let Some(value) = read("ENODE_API_URL") {
+    if let Some(value) = vars.read("ENODE_API_URL") {
         urls.api = parse_url("ENODE_API_URL", &value)?;
     }
-    if let Some(value) = read("ENODE_TOKEN_URL") {
+    if let Some(value) = vars.read("ENODE_TOKEN_URL") {
         urls.token = parse_url("ENODE_TOKEN_URL", &value)?;
     }
-    if let Some(value) = read("ENODE_LINK_UI_URL") {
+    if let Some(value) = vars.read("ENODE_LINK_UI_URL") {
         urls.link_ui = parse_url("ENODE_LINK_UI_URL", &value)?;
     }
 
@@ -156,43 +184,59 @@ fn enode_from_env() -> Result<EnodeSettings, SettingsError> {
     })
 }
 
-const DEFAULT_ENODE_TIMEOUT: Duration = Duration::from_secs(10);
+/// One attempt's limit. With the client's 3 retries a confirm waits at most about 4 times this
+/// before the driver sees that Enode is not responding.
+const DEFAULT_ENODE_TIMEOUT: Duration = Duration::from_secs(5);
+const MAX_ENODE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Reads a positive whole number of seconds.
-fn read_seconds(name: &'static str) -> Result<Option<Duration>, SettingsError> {
-    let Some(value) = read(name) else {
-        return Ok(None);
-    };
-    match value.parse::<u64>() {
-        Ok(seconds) if seconds > 0 => Ok(Some(Duration::from_secs(seconds))),
-        _ => Err(SettingsError {
-            name,
-            value,
-            reason: "expected a whole number of seconds greater than 0".to_owned(),
-        }),
+/// The variables settings are read from; unset and empty values are the same.
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    /// Reads a whole number of seconds from 1 to `max`.
+    fn seconds(
+        &self,
+        name: &'static str,
+        max: Duration,
+    ) -> Result<Option<Duration>, SettingsError> {
+        let Some(value) = self.read(name) else {
+            return Ok(None);
+        };
+        match value.parse::<u64>() {
+            Ok(seconds) if (1..=max.as_secs()).contains(&seconds) => {
+                Ok(Some(Duration::from_secs(seconds)))
+            }
+            _ => Err(SettingsError {
+                name,
+                value,
+                reason: format!(
+                    "expected a whole number of seconds from 1 to {}",
+                    max.as_secs()
+                ),
+            }),
+        }
     }
-}
 
-/// Reads `true` or `false`.
-fn read_bool(name: &'static str) -> Result<Option<bool>, SettingsError> {
-    match read(name).as_deref() {
-        None => Ok(None),
-        Some("true" | "1") => Ok(Some(true)),
-        Some("false" | "0") => Ok(Some(false)),
-        Some(other) => Err(SettingsError {
-            name,
-            value: other.to_owned(),
-            reason: "expected true or false".to_owned(),
-        }),
+    /// Reads `true` or `false`.
+    fn flag(&self, name: &'static str) -> Result<Option<bool>, SettingsError> {
+        match self.read(name).as_deref() {
+            None => Ok(None),
+            Some("true" | "1") => Ok(Some(true)),
+            Some("false" | "0") => Ok(Some(false)),
+            Some(other) => Err(SettingsError {
+                name,
+                value: other.to_owned(),
+                reason: "expected true or false".to_owned(),
+            }),
+        }
     }
-}
 
-/// Reads a variable's value; unset and empty are the same.
-fn read(name: &str) -> Option<String> {
-    env::var(name)
-        .ok()
-        .map(|value| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
+    /// Reads a variable's value; unset and empty are the same.
+    fn read(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
 }
 
 fn parse_url(name: &'static str, value: &str) -> Result<Url, SettingsError> {
@@ -212,6 +256,22 @@ fn parse_url(name: &'static str, value: &str) -> Result<Url, SettingsError> {
     }
 }
 
+/// Parses the public URL: an origin such as `https://carlink.example.com`. carlink serves its
+/// pages from the root, so a path, query or fragment cannot be honoured and is rejected.
+fn parse_public_url(value: &str) -> Result<Url, SettingsError> {
+    let url = parse_url("CARLINK_PUBLIC_URL", value)?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(SettingsError {
+            name: "CARLINK_PUBLIC_URL",
+            value: value.to_owned(),
+            reason: "expected only a scheme, host and optional port, such as https://carlink.example.com; \
+                     carlink cannot run under a path"
+                .to_owned(),
+        });
+    }
+    Ok(url)
+}
+
 fn missing_pair(missing: &'static str, present: &str) -> SettingsError {
     SettingsError {
         name: missing,
@@ -219,5 +279,106 @@ fn missing_pair(missing: &'static str, present: &str) -> SettingsError {
         reason: format!(
             "{present} is set but {missing} is not; set both, or neither to use the built-in sandbox"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        Settings::from_vars(|name| vars.get(name).cloned())
+    }
+
+    fn error(pairs: &[(&str, &str)]) -> String {
+        match settings(pairs) {
+            Ok(_) => panic!("{pairs:?} must be rejected"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn defaults_need_no_settings() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(
+            settings.listen_addr,
+            SocketAddr::from(([127, 0, 0, 1], 3000))
+        );
+        assert_eq!(settings.database_path, PathBuf::from("data/carlink.db"));
+        assert!(matches!(settings.enode, EnodeSettings::BuiltInSandbox));
+        assert!(!settings.sandbox_control);
+        assert_eq!(settings.link_lifetime, carlink_core::LINK_LIFETIME);
+    }
+
+    #[test]
+    fn credentials_select_remote_enode() {
+        let settings = settings(&[
+            ("ENODE_ENVIRONMENT", "sandbox"),
+            ("ENODE_CLIENT_ID", "id"),
+            ("ENODE_CLIENT_SECRET", "secret"),
+        ])
+        .unwrap();
+        let EnodeSettings::Remote {
+            urls, client_id, ..
+        } = settings.enode
+        else {
+            panic!("credentials must select remote Enode");
+        };
+        assert_eq!(client_id, "id");
+        assert_eq!(urls.api.host_str(), Some("enode-api.sandbox.enode.io"));
+    }
+
+    #[test]
+    fn public_url_must_be_an_origin() {
+        for url in [
+            "http://127.0.0.1:3000/sub",
+            "https://carlink.example.com/?x=1",
+            "https://carlink.example.com/#top",
+        ] {
+            assert!(
+                error(&[("CARLINK_PUBLIC_URL", url)]).contains("cannot run under a path"),
+                "{url}"
+            );
+        }
+        assert!(error(&[("CARLINK_PUBLIC_URL", "ftp://carlink.example.com")]).contains("http://"));
+        assert!(settings(&[("CARLINK_PUBLIC_URL", "https://carlink.example.com")]).is_ok());
+    }
+
+    #[test]
+    fn half_credentials_are_rejected() {
+        assert!(error(&[("ENODE_CLIENT_ID", "id")]).contains("ENODE_CLIENT_SECRET"));
+        assert!(error(&[("ENODE_CLIENT_SECRET", "secret")]).contains("ENODE_CLIENT_ID"));
+        let without_environment =
+            error(&[("ENODE_CLIENT_ID", "id"), ("ENODE_CLIENT_SECRET", "secret")]);
+        assert!(
+            without_environment.contains("sandbox or production"),
+            "{without_environment}"
+        );
+    }
+
+    #[test]
+    fn enode_urls_need_credentials() {
+        let message = error(&[("ENODE_API_URL", "https://proxy.example.com")]);
+        assert!(message.contains("ENODE_API_URL"), "{message}");
+        assert!(message.contains("ENODE_CLIENT_ID"), "{message}");
+    }
+
+    #[test]
+    fn numbers_are_range_checked() {
+        for value in ["0", "-5", "abc", "999999999999999999", "86401"] {
+            assert!(
+                error(&[("CARLINK_LINK_LIFETIME_SECS", value)]).contains("1 to 86400"),
+                "{value}"
+            );
+        }
+        assert!(error(&[("ENODE_TIMEOUT_SECS", "61")]).contains("1 to 60"));
+        assert!(error(&[("CARLINK_SANDBOX_CONTROL", "yes")]).contains("true or false"));
+        assert!(error(&[("CARLINK_ADDR", "localhost")]).contains("127.0.0.1:3000"));
     }
 }

@@ -183,11 +183,14 @@ fn routes(state: AppState, sandbox: Option<&Sandbox>, public: PublicAuthority) -
             move || shell(leptos_options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state);
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(public, reject_cross_site));
+
+    // Nested after the cross-site check, which covers only the routes before it: the sandbox
+    // stands in for Enode's own site, whose Link UI pages send `Origin: null` with their forms.
     if let Some(sandbox) = sandbox {
         router = router.nest(SANDBOX_PATH, sandbox.router());
     }
-    let router = router.layer(middleware::from_fn_with_state(public, reject_cross_site));
     telemetry::request_layers(router)
 }
 
@@ -219,6 +222,18 @@ fn leptos_options(settings: &Settings, local_addr: SocketAddr) -> anyhow::Result
     }
     options.site_root = Arc::from(settings.site_root.to_string_lossy().as_ref());
     options.site_addr = local_addr;
+
+    let bundle = settings
+        .site_root
+        .join(options.site_pkg_dir.as_ref())
+        .join(format!("{}.wasm", options.output_name));
+    if !bundle.exists() {
+        tracing::warn!(
+            path = %bundle.display(),
+            "the browser bundle is missing, so pages will render without styles or interaction; \
+             build it with `cargo leptos build --release` or set LEPTOS_SITE_ROOT to the built site"
+        );
+    }
     Ok(options)
 }
 

@@ -69,8 +69,8 @@ where
         );
 
     // Headers every response gets unless it sets its own: no MIME sniffing, no framing by other
-    // sites (clickjacking), and no full URL in the `Referer` sent to other sites, because
-    // callback URLs carry the link's state.
+    // sites (clickjacking), no plugins or base-URL changes, and no full URL in the `Referer` sent
+    // to other sites, because callback URLs carry the link's state.
     let default_header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
@@ -79,6 +79,10 @@ where
         .layer(default_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(default_header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(default_header(header::REFERRER_POLICY, "same-origin"))
+        .layer(default_header(
+            header::CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

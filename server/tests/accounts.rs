@@ -394,3 +394,39 @@ async fn sign_in_burst_is_bounded() {
         assert_eq!(response.unwrap().status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn server_function_errors_keep_their_status() {
+    let server = TestServer::start().await;
+    server.signed_up_client("taken").await;
+
+    // The page's WASM calls server functions without asking for HTML.
+    let response = server
+        .client()
+        .post(server.url("/rpc/sign_up"))
+        .header("origin", server.url.as_str().trim_end_matches('/'))
+        .form(&[("username", "taken"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"], "conflict");
+
+    // A plain form post still goes back to the form with the error.
+    let response = server
+        .client()
+        .post(server.url("/rpc/sign_up"))
+        .header("accept", "text/html")
+        .header("referer", server.url("/signup"))
+        .form(&[("username", "taken"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap();
+    assert!(
+        location.contains("/signup?") && location.contains("__err="),
+        "{location}"
+    );
+}

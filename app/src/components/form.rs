@@ -11,6 +11,7 @@ pub fn PasswordField(
     #[prop(into)] id: String,
     #[prop(into)] autocomplete: String,
     #[prop(optional)] min_length: Option<u32>,
+    #[prop(optional)] max_length: Option<u32>,
 ) -> impl IntoView {
     let (visible, set_visible) = signal(false);
     let input_type = move || if visible.get() { "text" } else { "password" };
@@ -24,6 +25,7 @@ pub fn PasswordField(
                 type=input_type
                 autocomplete=autocomplete
                 minlength=min_length
+                maxlength=max_length
                 required
             />
             <button

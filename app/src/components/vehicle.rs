@@ -10,10 +10,27 @@ pub fn VehicleCard(vehicle: VehicleView) -> impl IntoView {
         .model
         .clone()
         .filter(|model| !vehicle.name.contains(model.as_str()));
+    // The end of the VIN tells two cars of one model apart.
+    let vin_end = vehicle
+        .vin
+        .as_deref()
+        .filter(|vin| vin.len() > 4)
+        .map(|vin| {
+            let end: String = vin
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("VIN …{end}")
+        });
     let details = [
         Some(vehicle.vendor_name.clone()),
         model,
         vehicle.year.map(|year| year.to_string()),
+        vin_end,
     ]
     .into_iter()
     .flatten()

@@ -33,8 +33,8 @@ pub fn SignUpPage() -> impl IntoView {
                     aria-describedby="signup-username-hint"
                 />
                 <p id="signup-username-hint" class="hint">"3 to 64 characters: a–z, 0–9, - and _."</p>
-                <PasswordField id="signup-password" autocomplete="new-password" min_length=8 />
-                <p class="hint">"At least 8 characters."</p>
+                <PasswordField id="signup-password" autocomplete="new-password" min_length=8 max_length=128 />
+                <p class="hint">"8 to 128 characters."</p>
                 <FormError result=action.value() />
                 <button type="submit" disabled=move || action.pending().get()>
                     "Create account"

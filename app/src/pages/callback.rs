@@ -53,22 +53,18 @@ fn Callback() -> impl IntoView {
                     let query = query.clone();
                     Suspend::new(async move {
                         let status = status.await;
-                        if let Some(code) = &query.error {
-                            let vendor = status.ok().map(|view| view.vendor);
-                            return view! { <LinkRefused vendor code=code.clone() description=query.error_description.clone() /> }
-                                .into_any();
-                        }
-                        match status {
-                            Err(error) => view! { <LinkProblem error vendor=None /> }.into_any(),
-                            Ok(CallbackView { result: Some(result), .. }) => view! { <LinkConfirmed result /> }.into_any(),
-                            Ok(CallbackView { vendor, expired: true, .. }) => {
-                                let error = AppError::new(
-                                    ErrorKind::Gone,
-                                    format!("This {} link has expired; links last 24 hours. Start again to link your {} account.", vendor.name, vendor.name),
-                                );
+                        match (status, &query.error) {
+                            // A confirmed link stays confirmed, whatever error the address carries.
+                            (Ok(CallbackView { result: Some(result), .. }), _) => view! { <LinkConfirmed result /> }.into_any(),
+                            (status, Some(code)) => {
+                                let vendor = status.ok().map(|view| view.vendor);
+                                view! { <LinkRefused vendor code=code.clone() description=query.error_description.clone() /> }.into_any()
+                            }
+                            (Err(error), None) => view! { <LinkProblem error vendor=None /> }.into_any(),
+                            (Ok(CallbackView { vendor, expired: Some(error), .. }), None) => {
                                 view! { <LinkProblem error vendor=Some(vendor) /> }.into_any()
                             }
-                            Ok(CallbackView { vendor, .. }) => {
+                            (Ok(CallbackView { vendor, .. }), None) => {
                                 view! { <Confirming vendor state=query.state.clone() link_token=query.link_token.clone() /> }.into_any()
                             }
                         }
@@ -181,17 +177,31 @@ fn LinkRefused(
             "You cancelled linking your {brand} account, or did not allow access. Nothing was saved."
         )
     } else {
-        let reason = description.clone().unwrap_or_else(|| code.clone());
-        format!("Linking your {brand} account failed: {reason}. Nothing was saved.")
+        // Anyone can put text into this address, so the provider's words are shortened and shown
+        // as a quote, never as carlink's own statement.
+        let reason = description
+            .as_deref()
+            .map(|description| shorten(description, 160))
+            .unwrap_or_else(|| shorten(&code, 40));
+        format!(
+            "Linking your {brand} account failed. The provider reported: “{reason}”. Nothing was saved."
+        )
     };
 
     view! {
         <h1>"Your " {brand.clone()} " account was not linked"</h1>
         <p class="notice" role="alert">{message}</p>
-        {(code == "access_denied").then(|| description.map(|description| view! {
-            <p class="muted">"Enode said: " {description}</p>
-        }))}
         <NextSteps vendor />
+    }
+}
+
+/// Cuts `text` to at most `max_chars` characters, marking the cut with an ellipsis.
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_owned()
+    } else {
+        let kept: String = text.chars().take(max_chars).collect();
+        format!("{kept}…")
     }
 }
 

@@ -24,15 +24,19 @@ fn Garage() -> impl IntoView {
     let garage = Resource::new(|| (), |_| garage());
 
     view! {
-        <div class="page-heading">
-            <h1>"Your cars"</h1>
-            <A href="/link" attr:class="button">"Link another car"</A>
-        </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading your cars…"</p> }>
+        <Transition fallback=|| view! { <h1>"Your cars"</h1> <p class="muted">"Loading your cars…"</p> }>
             {move || Suspend::new(async move {
                 match garage.await {
-                    Ok(garage) if garage.vendors.is_empty() => view! { <EmptyGarage /> }.into_any(),
+                    Ok(garage) if garage.vendors.is_empty() => view! {
+                        <h1>"Your cars"</h1>
+                        <EmptyGarage />
+                    }
+                    .into_any(),
                     Ok(GarageView { vendors, vehicles }) => view! {
+                        <div class="page-heading">
+                            <h1>"Your cars"</h1>
+                            <A href="/link" attr:class="button">"Link another car"</A>
+                        </div>
                         <VendorList vendors />
                         {if vehicles.is_empty() {
                             view! { <p class="muted">"Enode reports no cars on your linked accounts yet."</p> }.into_any()
@@ -41,7 +45,11 @@ fn Garage() -> impl IntoView {
                         }}
                     }
                     .into_any(),
-                    Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    Err(error) => view! {
+                        <h1>"Your cars"</h1>
+                        <p class="error" role="alert">{error.message}</p>
+                    }
+                    .into_any(),
                 }
             })}
         </Transition>
