@@ -80,6 +80,9 @@ impl fmt::Display for AppError {
     }
 }
 
+// NOTE: without WASM, Leptos carries a failed form's error back to the form in the redirect URL
+// (`__err`), so a crafted link can put any text into a form's error box. The text is escaped
+// like all text, so it can mislead but never inject markup.
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

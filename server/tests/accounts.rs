@@ -430,3 +430,22 @@ async fn server_function_errors_keep_their_status() {
         "{location}"
     );
 }
+
+#[tokio::test]
+async fn https_public_url_makes_cookie_secure() {
+    let server = TestServer::start_with(|settings| {
+        settings.public_url = Some(url::Url::parse("https://carlink.example.com").unwrap());
+    })
+    .await;
+    let response = server
+        .client()
+        .post(server.url("/api/signup"))
+        .json(&json!({ "username": "secure", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+}

@@ -51,7 +51,12 @@ impl TestServer {
         let application = Application::build(settings)
             .await
             .expect("build the server");
-        let url = application.public_url().clone();
+        // Requests go to the bound address, which is also the public URL unless a test sets one.
+        let url = Url::parse(&format!(
+            "http://{}",
+            application.local_addr().expect("bound address")
+        ))
+        .expect("server URL");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(application.run_until_stopped(async {
             let _ = stopped.await;
