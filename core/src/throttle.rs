@@ -82,7 +82,7 @@ impl SignInThrottle {
     }
 }
 
-/// The tracked form of a username: trimmed, lower-case and at most 64 characters, the longest
+/// Normalizes a username for tracking: trimmed, lower-case and at most 64 characters, the longest
 /// valid username.
 fn key(username: &str) -> String {
     username.trim().to_lowercase().chars().take(64).collect()

@@ -50,7 +50,7 @@ pub async fn reject_cross_site(
     .into_response()
 }
 
-/// True unless the browser says the request comes from another site.
+/// True unless the browser marks the request as coming from another site.
 fn is_same_site(headers: &HeaderMap, public: &PublicAuthority) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         // Without `Origin`, only Fetch metadata can tell; old browsers send neither.
@@ -74,14 +74,14 @@ fn is_same_site(headers: &HeaderMap, public: &PublicAuthority) -> bool {
     host.as_deref() == Some(origin.as_str()) || origin == public.0
 }
 
-/// True when the browser's Fetch metadata says the request comes from another site.
+/// True when the browser's Fetch metadata marks the request as coming from another site.
 pub fn is_cross_site_fetch(headers: &HeaderMap) -> bool {
     headers
         .get("sec-fetch-site")
         .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"cross-site"))
 }
 
-/// `host[:port]` of a URL, lower-case, with the port only when it is not the scheme's default,
+/// Returns `host[:port]` of a URL, lower-case, with the port only when it is not the scheme's default,
 /// as the `Host` header writes it.
 fn authority(url: &Url) -> Option<String> {
     let host = url.host_str()?.to_ascii_lowercase();

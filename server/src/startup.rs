@@ -187,7 +187,7 @@ fn routes(state: AppState, sandbox: Option<&Sandbox>, public: PublicAuthority) -
         .layer(middleware::from_fn_with_state(public, reject_cross_site));
 
     // Nested after the cross-site check, which covers only the routes before it: the sandbox
-    // stands in for Enode's own site, whose Link UI pages send `Origin: null` with their forms.
+    // replaces Enode's own site, whose Link UI pages send `Origin: null` with their forms.
     if let Some(sandbox) = sandbox {
         router = router.nest(SANDBOX_PATH, sandbox.router());
     }
