@@ -8,6 +8,7 @@ pub mod db;
 mod error;
 mod links;
 mod locks;
+mod random;
 mod sessions;
 mod throttle;
 mod time;
@@ -25,6 +26,7 @@ pub use error::Error;
 pub use links::{
     CALLBACK_PATH, LINK_LIFETIME, Language, LinkOutcome, LinkReference, LinkStart, LinkSummary,
 };
+pub use random::random_token;
 pub use sessions::{SESSION_LIFETIME, SessionToken};
 pub use throttle::{MAX_FAILURES as MAX_SIGN_IN_FAILURES, WINDOW as SIGN_IN_WINDOW};
 pub use vehicles::{LinkedVendorRecord, VehicleRecord};

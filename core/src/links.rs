@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use enode::{LinkSessionRequest, Scope};
-use rand::RngCore;
 use url::Url;
 
 use crate::{
@@ -120,7 +118,7 @@ impl Carlink {
         language: &Language,
     ) -> Result<LinkStart, Error> {
         let vendor = SupportedVendor::parse(vendor)?;
-        let state = random_state();
+        let state = crate::random_token();
         let redirect_uri = self.callback_url(&state)?;
 
         let mut request =
@@ -346,13 +344,6 @@ impl Carlink {
             ))
         }
     }
-}
-
-/// 32 random bytes, URL-safe: unguessable, so the state alone cannot be used to find a link.
-fn random_state() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn millis(duration: Duration) -> i64 {

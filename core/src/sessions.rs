@@ -2,7 +2,6 @@
 
 use std::{fmt, time::Duration};
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
@@ -16,7 +15,6 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 const SESSION_KEY_NAME: &str = "session_key";
 const SESSION_KEY_BYTES: usize = 32;
-const TOKEN_BYTES: usize = 32;
 
 /// The value of the session cookie. Only its keyed hash is stored, so a copy of the database
 /// cannot be used to sign in.
@@ -24,9 +22,7 @@ pub struct SessionToken(SecretString);
 
 impl SessionToken {
     fn generate() -> Self {
-        let mut bytes = [0u8; TOKEN_BYTES];
-        rand::rng().fill_bytes(&mut bytes);
-        Self(SecretString::from(URL_SAFE_NO_PAD.encode(bytes)))
+        Self(SecretString::from(crate::random_token()))
     }
 
     /// Returns the cookie value. Callers must not log it.

@@ -10,15 +10,11 @@ use std::{
 use anyhow::Context;
 use app::{App, shell, state::AppState};
 use axum::{Router, middleware};
-use base64::{
-    Engine,
-    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
-};
+use base64::{Engine, engine::general_purpose::STANDARD};
 use carlink_core::{Carlink, CoreSettings};
 use enode_sandbox::{Sandbox, SandboxConfig};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use rand::RngCore;
 use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
@@ -131,7 +127,7 @@ fn connect_enode(
             let mut config = SandboxConfig::new(base_url);
             // A fresh secret at every start: the mounted sandbox's API is reachable on carlink's
             // port, and the default secret is public.
-            config.client_secret = random_secret();
+            config.client_secret = carlink_core::random_token();
             config.control_endpoints = settings.sandbox_control;
             let (client_id, client_secret) = (
                 config.client_id.clone(),
@@ -205,12 +201,6 @@ fn loopback_url(local_addr: SocketAddr) -> anyhow::Result<Url> {
         });
     }
     Ok(Url::parse(&format!("http://{addr}/"))?)
-}
-
-fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Leptos' options from the variables cargo-leptos sets, with the site root and address of
