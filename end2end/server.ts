@@ -32,7 +32,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       CARLINK_SANDBOX_CONTROL: 'true',
       NO_COLOR: '1',
       ...extraEnv,
-      // The start-up line with the URL must be logged whatever RUST_LOG says.
+      // The start-up line with the URL must be logged whatever RUST_LOG sets.
       RUST_LOG: `${extraEnv.RUST_LOG ?? process.env.RUST_LOG ?? 'info'},server::startup=info`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

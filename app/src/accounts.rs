@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// The signed-in user's id, or `None` without a signed-in user.
+/// Returns the signed-in user's id, or `None` without a signed-in user.
 #[server(prefix = "/rpc", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<String>, AppError> {
     crate::state::with_status(

@@ -28,7 +28,7 @@ pub enum ErrorKind {
     Gone,
     /// 422: a value breaks a rule; the message states the rule.
     Unprocessable,
-    /// 429: too many attempts; the message says when to try again.
+    /// 429: too many attempts. The message states when to try again.
     TooManyRequests,
     /// 502: Enode returned an error or a response carlink cannot use.
     BadGateway,

@@ -86,7 +86,7 @@ pub struct GarageView {
 #[serde(rename_all = "camelCase")]
 pub struct CallbackView {
     pub vendor: VendorOption,
-    /// Why the link can no longer be confirmed, when it has expired unconfirmed.
+    /// The error that explains an expired, unconfirmed link; `None` otherwise.
     pub expired: Option<AppError>,
     /// Present once the link is confirmed.
     pub result: Option<LinkResultView>,

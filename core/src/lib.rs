@@ -32,8 +32,8 @@ pub use throttle::{MAX_FAILURES as MAX_SIGN_IN_FAILURES, WINDOW as SIGN_IN_WINDO
 pub use vehicles::{LinkedVendorRecord, VehicleRecord};
 pub use vendors::{SUPPORTED_VENDORS, SupportedVendor};
 
-/// Password hashes computed at once. Each Argon2id hash with the default parameters holds 19 MiB,
-/// so this bounds hashing memory to about 76 MiB however many sign-ins arrive.
+/// The number of password hashes computed at once. Each Argon2id hash with the argon2 crate's
+/// default parameters (0.5) uses 19 MiB, so hashing memory stays near 76 MiB under any load.
 pub const HASHING_SLOTS: usize = 4;
 
 /// Settings the domain needs from the server's configuration.

@@ -328,7 +328,7 @@ impl Carlink {
     }
 
     /// Accepts only a link on the configured Link UI's origin and under its path, so that a
-    /// compromised or misconfigured answer cannot send drivers elsewhere.
+    /// compromised or misconfigured response cannot send drivers elsewhere.
     fn check_link_url(&self, link_url: &Url) -> Result<(), Error> {
         let link_ui = self.enode().link_ui_url();
         let same_origin = link_url.origin() == link_ui.origin();

@@ -184,8 +184,8 @@ fn enode_from_vars(vars: &Vars<'_>) -> Result<EnodeSettings, SettingsError> {
     })
 }
 
-/// One attempt's limit. With the client's 3 retries a confirm waits at most about 4 times this
-/// before the driver is told that Enode is not responding.
+/// The limit for one attempt. With the client's 3 retries, a confirm waits about 4 times this at
+/// most before the driver gets the message that Enode is not responding.
 const DEFAULT_ENODE_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_ENODE_TIMEOUT: Duration = Duration::from_secs(60);
 

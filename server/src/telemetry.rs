@@ -68,9 +68,9 @@ where
             },
         );
 
-    // Headers every response gets unless it sets its own: no MIME sniffing, no framing by other
-    // sites (clickjacking), no plugins or base-URL changes, and no full URL in the `Referer` sent
-    // to other sites, because callback URLs carry the link's state.
+    // Headers every response gets unless it sets its own. They forbid MIME sniffing, framing by
+    // other sites (clickjacking), plugins and base-URL changes. They also keep the full URL out
+    // of the `Referer` sent to other sites, because callback URLs carry the link's state.
     let default_header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };

@@ -381,8 +381,8 @@ async fn sign_in_burst_is_bounded() {
     let server = TestServer::start().await;
     server.signed_up_client("burst").await;
 
-    // Many concurrent wrong passwords for different usernames: all are answered, none fails
-    // with a server error, because hashing waits for a free slot instead of running at once.
+    // Many concurrent wrong passwords for different usernames all get a 401 and none gets a
+    // server error, because hashing waits for a free slot instead of running at once.
     let attempts = (0..24).map(|index| {
         server
             .client()

@@ -43,8 +43,8 @@ impl<'a> MakeWriter<'a> for CapturedLogs {
 
 #[tokio::test]
 async fn secrets_stay_out_of_logs() {
-    // Everything the server side logs, at every level; the test's own HTTP client (reqwest and
-    // its cookie store) is left out because it is not part of carlink.
+    // Capture everything the server side logs, at every level. The test's own HTTP client
+    // (reqwest and its cookie store) is left out because it is not part of carlink.
     let logs = CapturedLogs::default();
     tracing_subscriber::fmt()
         .with_env_filter("trace,hyper=info,hyper_util=info,h2=info,sqlx=info,tower=info,rustls=info,reqwest=off,cookie_store=off")

@@ -10,7 +10,7 @@ pub fn VehicleCard(vehicle: VehicleView) -> impl IntoView {
         .model
         .clone()
         .filter(|model| !vehicle.name.contains(model.as_str()));
-    // The end of the VIN tells two cars of one model apart.
+    // The end of the VIN distinguishes two cars of one model.
     let vin_end = vehicle
         .vin
         .as_deref()
